@@ -1,0 +1,48 @@
+# Harbor support assistant. The two commands: `make run` and `make test`.
+# Both install what is missing (Python 3.10 venv, dependencies, a trained model).
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(VENV)/bin/rasa
+STAMP  := $(VENV)/.installed
+# Every target sees the same environment as `make run` (env > .env > .env.example).
+WITH_ENV := eval "$$($(PY) scripts/harbor_env.py)" &&
+
+.PHONY: run test install train validate test-actions test-stories bench clean help
+
+help:
+	@echo "make run           start CRM/billing demo, actions, inbox and Rasa (trains if needed)"
+	@echo "make test          validate data, run pytest and the conversation tests"
+	@echo "make validate      rasa data validate (fails on any warning)"
+	@echo "make train         train a model if data or config changed"
+	@echo "make test-stories  only the conversation tests (tests/stories)"
+	@echo "make test-py ARGS='-k tracking'   only pytest, with pytest arguments"
+
+$(STAMP): requirements.txt requirements.lock scripts/setup.sh
+	@PYTHON="$(PYTHON)" scripts/setup.sh
+
+install: $(STAMP)
+
+run: install
+	@$(PY) scripts/run.py
+
+train: install
+	@$(WITH_ENV) $(PY) scripts/model.py
+
+validate: install
+	@$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+
+test-py: install train
+	@$(WITH_ENV) $(PY) -m pytest $(ARGS)
+
+test-stories: install train
+	@$(WITH_ENV) $(RASA) test core --model "$$($(PY) scripts/model.py --print-path)" \
+	  --stories tests/stories --out var/results --fail-on-prediction-errors
+
+test: validate train
+	@mkdir -p var && scripts/system_deps.sh
+	@$(WITH_ENV) $(PY) -m pytest $(ARGS)
+	@$(MAKE) --no-print-directory test-stories
+
+clean:
+	rm -rf var/* models/*.tar.gz .pytest_cache

@@ -1,0 +1,141 @@
+"""`make run`: the whole assistant in one terminal.
+
+Starts the demo CRM/billing service, the action server, the agent inbox and
+Rasa; prefixes their output with their names; stops all of them on Ctrl-C, and
+stops the rest (saying why) as soon as one of them dies.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scripts.harbor_env import harbor_env  # noqa: E402
+from scripts.model import ensure_model  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Service:
+    name: str
+    cmd: List[str]
+    health_url: str
+    proc: Optional[subprocess.Popen] = None
+
+
+def services(env: Dict[str, str], model: Path) -> List[Service]:
+    rasa_port, action_port = env["RASA_PORT"], env["ACTION_PORT"]
+    found = [
+        Service("crm", [sys.executable, "-m", "services.crm"],
+                f"http://127.0.0.1:{env['DEMO_PORT']}/health"),
+        Service("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                            "--port", action_port],
+                f"http://127.0.0.1:{action_port}/health"),
+    ]
+    if (ROOT / "services" / "inbox" / "__main__.py").exists():
+        found.append(Service("inbox", [sys.executable, "-m", "services.inbox"],
+                             f"http://127.0.0.1:{env.get('INBOX_PORT', '8080')}/health"))
+    found.append(Service("rasa", [
+        str(BIN / "rasa"), "run", "--model", str(model), "--port", rasa_port,
+        "--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"], "--cors", "*",
+        "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+        f"http://127.0.0.1:{rasa_port}/status?token={env['RASA_AUTH_TOKEN']}"))
+    return found
+
+
+def pipe_output(service: Service) -> None:
+    """Copies a child's output to ours, each line prefixed with its name."""
+    assert service.proc and service.proc.stdout
+    for line in service.proc.stdout:
+        sys.stdout.write(f"{service.name:>7} | {line.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+def is_up(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=1)
+        return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+def stop_all(running: List[Service]) -> None:
+    for service in running:
+        if service.proc and service.proc.poll() is None:
+            os.killpg(service.proc.pid, signal.SIGTERM)
+    deadline = time.time() + 10
+    for service in running:
+        if service.proc:
+            try:
+                service.proc.wait(max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                os.killpg(service.proc.pid, signal.SIGKILL)
+
+
+def print_urls(env: Dict[str, str]) -> None:
+    token = env["RASA_AUTH_TOKEN"]
+    print(f"""
+Harbor is up:
+  chat (REST)     curl -s -XPOST localhost:{env['RASA_PORT']}/webhooks/rest/webhook \\
+                    -d '{{"sender":"t1","message":"where is my order 10231?"}}'
+  Rasa HTTP API   http://localhost:{env['RASA_PORT']}/status?token={token}
+  action server   http://localhost:{env['ACTION_PORT']}/health
+  demo CRM/billing http://localhost:{env['DEMO_PORT']}/openapi.json
+  agent inbox     http://localhost:{env.get('INBOX_PORT', '8080')}/  (demo login in .env.example)
+Press Ctrl-C to stop everything.
+""", flush=True)
+
+
+def main() -> int:
+    env = harbor_env()
+    os.environ.update(env)
+    (ROOT / "var").mkdir(exist_ok=True)
+    model = ensure_model()
+    running: List[Service] = []
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        for service in services(env, model):
+            service.proc = subprocess.Popen(
+                service.cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, start_new_session=True)
+            running.append(service)
+            threading.Thread(target=pipe_output, args=(service,), daemon=True).start()
+        pending = list(running)
+        while not stopping.is_set():
+            for service in running:
+                code = service.proc.poll()
+                if code is not None:
+                    print(f"\n*** {service.name} stopped (exit code {code}); stopping the others.\n"
+                          f"*** its last output is above, prefixed '{service.name:>7} |'.",
+                          flush=True)
+                    return 1
+            for service in [s for s in pending if is_up(s.health_url)]:
+                pending.remove(service)
+                print(f"{service.name:>7} | ready", flush=True)
+                if not pending:
+                    print_urls(env)
+            time.sleep(0.5)
+        return 0
+    except KeyboardInterrupt:
+        print("\nstopping...", flush=True)
+        return 0
+    finally:
+        stop_all(running)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Demo CRM and billing service for Harbor Goods (see README.md)."""
