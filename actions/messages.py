@@ -1,0 +1,65 @@
+"""Messages that custom actions send, kept as data designers can edit.
+
+Rasa's domain `responses` are for what stories and rules say; `rasa data
+validate` warns about any response no story or rule uses. What only actions
+say (order facts, refund amounts, verification steps) therefore lives in
+actions/messages/*.yml, in the same format as domain responses: a list of
+variations, each with `text` ({placeholders} filled from the action's
+values) and optional `buttons`. A name found in neither place is a bug that
+tests/actions/test_messages.py catches.
+"""
+from __future__ import annotations
+
+import random
+import string
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+from rasa_sdk.executor import CollectingDispatcher
+
+MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Dict[str, List[Dict[str, Any]]]:
+    messages: Dict[str, List[Dict[str, Any]]] = {}
+    for path in sorted(MESSAGES_DIR.glob("*.yml")):
+        for name, variations in (yaml.safe_load(path.read_text()) or {}).items():
+            if name in messages:
+                raise ValueError(f"message {name!r} is defined twice ({path.name})")
+            messages[name] = variations
+    return messages
+
+
+class _Keep(dict):
+    """Leaves unknown placeholders visible instead of failing the whole turn."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(template: str, values: Dict[str, Any]) -> str:
+    return string.Formatter().vformat(template, (), _Keep(values))
+
+
+def utter(dispatcher: CollectingDispatcher, name: str, **values: Any) -> None:
+    """Sends message `name` with `values`; domain responses work too."""
+    variations = catalogue().get(name)
+    if variations is None:
+        dispatcher.utter_message(response=name, **values)
+        return
+    chosen = random.choice(variations)
+    buttons = [{"title": fill(b["title"], values), "payload": fill(b["payload"], values)}
+               for b in chosen.get("buttons", [])]
+    buttons += values.pop("extra_buttons", None) or []
+    # `utter_action` names the message in the bot event's metadata, as Rasa
+    # does for domain responses, so tests and analytics see which one it was.
+    dispatcher.utter_message(text=fill(chosen["text"], values), buttons=buttons or None,
+                             utter_action=name)
+
+
+def message_name(message: Dict[str, Any]) -> str:
+    """Which message a dispatched message was (for tests and logs)."""
+    return message.get("response") or message.get("utter_action") or ""

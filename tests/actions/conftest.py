@@ -1,0 +1,34 @@
+"""Action tests call the live demo service: `backend` points the clients at it."""
+from __future__ import annotations
+
+import pytest
+
+from actions import clients
+from tests.support.procs import free_port
+
+
+def _point_clients_at(monkeypatch, base_url: str) -> None:
+    monkeypatch.setenv("CRM_API_URL", f"{base_url}/crm/v1")
+    monkeypatch.setenv("BILLING_API_URL", f"{base_url}/billing/v1")
+    monkeypatch.setenv("CRM_API_TOKEN", "dev-crm-token")
+    monkeypatch.setenv("BILLING_API_TOKEN", "dev-billing-token")
+    monkeypatch.setenv("BACKEND_TIMEOUT_SECONDS", "2")
+    clients.crm.cache_clear()
+    clients.billing.cache_clear()
+
+
+@pytest.fixture
+def backend(demo_crm, monkeypatch):
+    _point_clients_at(monkeypatch, demo_crm.url)
+    yield demo_crm
+    clients.crm.cache_clear()
+    clients.billing.cache_clear()
+
+
+@pytest.fixture
+def backend_down(monkeypatch):
+    """Clients pointed at a port where nothing listens."""
+    _point_clients_at(monkeypatch, f"http://127.0.0.1:{free_port()}")
+    yield
+    clients.crm.cache_clear()
+    clients.billing.cache_clear()

@@ -1,0 +1,60 @@
+"""The assistant's own processes for end-to-end tests: action server and Rasa."""
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from tests.support.procs import ROOT, Server, server
+
+BIN = Path(sys.executable).parent
+RASA_TOKEN = "test-rasa-token"
+
+
+def action_server(tmp: Path, crm: Server, env: Optional[Dict[str, str]] = None) -> Server:
+    """`rasa run actions` whose backend clients point at the given demo service."""
+    port_env = {
+        "CRM_API_URL": f"{crm.url}/crm/v1", "BILLING_API_URL": f"{crm.url}/billing/v1",
+        "CRM_API_TOKEN": "dev-crm-token", "BILLING_API_TOKEN": "dev-billing-token",
+        "BACKEND_TIMEOUT_SECONDS": "2", **(env or {}),
+    }
+    srv = server([], tmp / "actions.log", env=port_env, health_path="/health")
+    srv.cmd = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(srv.port)]
+    return srv
+
+
+def rasa_server(tmp: Path, model: Path, actions: Server, env: Optional[Dict[str, str]] = None) -> Server:
+    """`rasa run` with the project's credentials and endpoints, state in `tmp`."""
+    rasa_env = {
+        "ACTION_ENDPOINT_URL": f"{actions.url}/webhook",
+        "TRACKER_DB": str(tmp / "tracker.db"), "EVENT_BROKER_DB": str(tmp / "events.db"),
+        "RASA_AUTH_TOKEN": RASA_TOKEN, **(env or {}),
+    }
+    import os
+
+    from scripts.harbor_env import harbor_env  # credentials.yml needs every channel variable
+
+    srv = server([], tmp / "rasa.log", env=harbor_env({**os.environ, **rasa_env}), health_path="/")
+    srv.cmd = [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(srv.port),
+               "--enable-api", "--auth-token", RASA_TOKEN,
+               "--credentials", str(ROOT / "credentials.yml"),
+               "--endpoints", str(ROOT / "endpoints.yml")]
+    return srv
+
+
+def post_json(url: str, body: Any, timeout: float = 30) -> Any:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read() or b"null")
+
+
+def say(rasa: Server, sender: str, text: str) -> List[Dict[str, Any]]:
+    """One customer message through the REST channel; returns the bot's replies."""
+    return post_json(f"{rasa.url}/webhooks/rest/webhook", {"sender": sender, "message": text})
+
+
+def texts(replies: List[Dict[str, Any]]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
