@@ -1,6 +1,4 @@
 """Harbor's custom actions, one module per area of the store's support.
 
-rasa-sdk imports this package; importing the modules below registers their
-actions with the action server.
+rasa-sdk imports every module of this package and registers its actions.
 """
-from actions import orders  # noqa: F401

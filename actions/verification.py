@@ -11,6 +11,7 @@ reported as "not found on your account", never shown.
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -49,6 +50,10 @@ def attempts_exhausted(tracker: Tracker) -> bool:
 
 class OrderFormValidation(FormValidationAction):
     """Shared order-number and verification steps; subclasses add their own slots."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """Abstract, so that rasa-sdk registers only the concrete forms."""
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:

@@ -30,9 +30,15 @@ def demo_crm(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
-    """The project's model for the current data (`make test` trains it first)."""
+    """The project's model for the current data (`make test` trains it first).
+
+    HARBOR_MODEL=path uses that model instead (quick runs while editing data)."""
+    import os
+
     from scripts.model import ensure_model
 
+    if os.environ.get("HARBOR_MODEL"):
+        return Path(os.environ["HARBOR_MODEL"]).resolve()
     return ensure_model(quiet=True)
 
 

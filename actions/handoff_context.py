@@ -1,0 +1,152 @@
+"""The context package an agent gets with a handoff, built from the tracker.
+
+Everything here comes from what the conversation already holds (events and
+slots), so the agent sees what the customer said and what the bot did, and
+the customer never has to repeat themselves.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+
+Json = Dict[str, Any]
+
+# Which team takes a conversation, by the request it was about.
+QUEUES = {
+    "returns": {"return_item", "get_refund", "check_refund_policy", "ask_return_policy"},
+    "billing": {"payment_issue", "report_duplicate_charge", "track_refund", "check_invoice",
+                "get_invoice", "cancel_subscription", "pause_subscription",
+                "check_cancellation_fee", "check_payment_methods"},
+    "orders": {"track_order", "cancel_order", "change_order", "change_shipping_address",
+               "set_up_shipping_address", "place_order", "delivery_options", "delivery_period"},
+    "account": {"recover_password", "delete_account", "edit_account", "switch_account",
+                "create_account", "registration_problems", "newsletter_subscription"},
+}
+TEAM_NAMES = {"returns": "returns", "billing": "billing", "orders": "orders",
+              "account": "account", "general": "customer support"}
+SENSITIVE = re.compile(r"lawyer|legal|sue\b|court|chargeback|dispute|fraud|hack|stolen|"
+                       r"unauthori[sz]ed|security", re.I)
+HIGH_VALUE = re.compile(r"over \$500|\$(?:[5-9]\d\d|\d{4,})(?:\.\d\d)?")
+SKIPPED_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots",
+                   "action_handoff", None}
+SHOWN_SLOTS = ("customer_id", "customer_verified", "verified_by", "customer_email", "order_id",
+               "verification_attempts", "handoff_reason")
+
+
+def transcript(tracker: Tracker) -> List[Json]:
+    lines = []
+    for event in tracker.events:
+        if event.get("event") == "user" and (event.get("text") or "").strip():
+            lines.append({"role": "customer", "text": event["text"],
+                          "timestamp": event.get("timestamp")})
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append({"role": "bot", "text": event["text"], "timestamp": event.get("timestamp")})
+    return lines
+
+
+def understood(tracker: Tracker) -> List[Json]:
+    """Per customer message: intent, confidence, entities and sentiment."""
+    turns = []
+    for event in tracker.events:
+        if event.get("event") != "user":
+            continue
+        parse = event.get("parse_data") or {}
+        intent = parse.get("intent") or {}
+        sentiment = parse.get("sentiment") or {}
+        turns.append({
+            "text": event.get("text"), "intent": intent.get("name"),
+            "confidence": round(float(intent.get("confidence") or 0), 3),
+            "entities": [{"entity": e.get("entity"), "value": e.get("value")}
+                         for e in parse.get("entities", [])],
+            "sentiment": sentiment.get("compound"), "frustrated": bool(sentiment.get("frustrated")),
+        })
+    return turns
+
+
+def actions_tried(tracker: Tracker) -> List[str]:
+    names = [e.get("name") for e in tracker.events if e.get("event") == "action"]
+    return [n for n in names if n not in SKIPPED_ACTIONS]
+
+
+def main_intent(turns: List[Json]) -> Optional[str]:
+    """The last request the customer made (small talk and answers don't count)."""
+    ignore = {"inform", "affirm", "deny", "greet", "thank_you", "goodbye", "stop", "nlu_fallback",
+              "contact_human_agent", "contact_customer_service", "complaint", "out_of_scope",
+              "bot_challenge", None}
+    for turn in reversed(turns):
+        if turn["intent"] not in ignore:
+            return turn["intent"]
+    return None
+
+
+def queue_for(intent: Optional[str], reason: str) -> str:
+    for queue, intents in QUEUES.items():
+        if intent in intents:
+            return queue
+    lowered = reason.lower()
+    for queue, words in (("returns", ("return", "rma")), ("billing", ("refund", "charge", "payment", "invoice", "subscription", "plus")),
+                         ("orders", ("order", "delivery", "shipping")), ("account", ("account", "password"))):
+        if any(word in lowered for word in words):
+            return queue
+    return "general"
+
+
+def priority_for(turns: List[Json], reason: str) -> str:
+    frustrated = any(t["frustrated"] for t in turns[-3:])
+    texts = " ".join(t["text"] or "" for t in turns)
+    if frustrated or SENSITIVE.search(texts) or SENSITIVE.search(reason) or HIGH_VALUE.search(reason):
+        return "high"
+    return "normal"
+
+
+def default_reason(turns: List[Json]) -> str:
+    last = turns[-1]["intent"] if turns else None
+    return {"contact_human_agent": "Customer asked for a person",
+            "contact_customer_service": "Customer asked for customer service",
+            "complaint": "Complaint"}.get(last or "", "Customer needs a person")
+
+
+def summary_for(reason: str, intent: Optional[str], slots: Json, customer: Optional[Json],
+                order: Optional[Json], failures: List[Json]) -> str:
+    """One line an agent can act on, written from facts only."""
+    parts = [reason.rstrip(".")]
+    if order and order.get("id") not in reason:
+        items = ", ".join(i.get("name", "") for i in order.get("items", []))
+        parts.append(f"order {order['id']} ({order.get('status')}, {items}, ${order.get('total')})")
+    elif slots.get("order_id") and slots["order_id"] not in reason:
+        parts.append(f"order {slots['order_id']}")
+    if intent and intent.replace("_", " ") not in reason.lower():
+        parts.append(f"was asking: {intent.replace('_', ' ')}")
+    who = (f"{customer['name']} (verified by {slots.get('verified_by') or 'email'})" if customer
+           else "customer not verified")
+    parts.append(who)
+    if failures:
+        parts.append(f"{len(failures)} backend error(s): {failures[-1].get('system')} {failures[-1].get('error')}")
+    return "; ".join(parts)
+
+
+def build_package(tracker: Tracker, reason: Optional[str], customer: Optional[Json],
+                  order: Optional[Json], status: str) -> Json:
+    turns = understood(tracker)
+    reason = reason or default_reason(turns)
+    intent = main_intent(turns)
+    slots = {name: tracker.get_slot(name) for name in SHOWN_SLOTS}
+    failures = list(tracker.get_slot("backend_errors") or [])
+    return {
+        "sender_id": tracker.sender_id,
+        "input_channel": tracker.get_latest_input_channel() or "rest",
+        "status": status,
+        "reason": reason,
+        "queue": queue_for(intent, reason),
+        "priority": priority_for(turns, reason),
+        "summary": summary_for(reason, intent, slots, customer, order, failures),
+        "transcript": transcript(tracker),
+        "context": {
+            "customer": customer, "order": order, "slots": slots, "intents": turns,
+            "sentiment_trend": [t["sentiment"] for t in turns if t["sentiment"] is not None],
+            "actions_tried": actions_tried(tracker), "backend_errors": failures,
+            "main_request": intent,
+        },
+    }

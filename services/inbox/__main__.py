@@ -1,0 +1,19 @@
+"""`python -m services.inbox`: one process, no workers, no auto-reload."""
+from __future__ import annotations
+
+import logging
+
+from services.inbox.app import create_app
+from services.inbox.config import Config
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = Config.from_env()
+    app = create_app(config)
+    app.run(host=config.host, port=config.port, workers=1, auto_reload=False,
+            access_log=False, motd=False)
+
+
+if __name__ == "__main__":
+    main()

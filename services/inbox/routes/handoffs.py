@@ -1,0 +1,215 @@
+"""Agents' API: list, read, claim, reply, note, release to the bot, close, follow."""
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import json
+
+from services.inbox import channels
+from services.inbox.auth import agent_required
+from services.inbox.errors import ApiError
+from services.inbox.handoffs import append_message, claim, get_handoff, require_holder
+from services.inbox.models import (OPEN_STATUSES, QUEUES, STATUSES, Handoff, Message, utcnow)
+from services.inbox.rasa_client import RasaUnavailable
+from services.inbox.serialize import handoff_detail, handoff_row, message_dict
+from services.inbox.validate import choice, int_arg, json_body, text_field
+
+bp = Blueprint("handoffs", url_prefix="/api/handoffs")
+logger = logging.getLogger("inbox.handoffs")
+
+RESOLUTIONS = ("resolved", "refund_approved", "replacement_sent", "escalated",
+               "no_response", "duplicate", "spam")
+SLOT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_WAIT = 25
+
+
+def _statuses(request: Request):
+    raw = request.args.get("status")
+    if not raw:
+        return OPEN_STATUSES
+    wanted = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for status in wanted:
+        choice(status, "status", STATUSES)
+    return wanted
+
+
+@bp.get("")
+@agent_required
+async def list_handoffs(request: Request):
+    statuses = _statuses(request)
+    queue = request.args.get("queue")
+    with request.app.ctx.db.session() as s:
+        query = s.query(Handoff).filter(Handoff.status.in_(statuses))
+        if queue:
+            query = query.filter(Handoff.queue == choice(queue, "queue", QUEUES))
+        rows = (query.order_by((Handoff.priority == "high").desc(), Handoff.created_at)
+                .limit(int_arg(request, "limit", 200, 1, 500)).all())
+        now = utcnow()
+        return json({"handoffs": [handoff_row(h, now) for h in rows]})
+
+
+@bp.get("/<handoff_id:int>")
+@agent_required
+async def read_handoff(request: Request, handoff_id: int):
+    with request.app.ctx.db.session() as s:
+        handoff = get_handoff(s, handoff_id)
+        messages = (s.query(Message).filter(Message.handoff_id == handoff_id)
+                    .order_by(Message.id).all())
+        detail = handoff_detail(handoff, messages)
+    detail["window"] = await channels.window_status(detail["input_channel"], detail["sender_id"])
+    return json(detail)
+
+
+@bp.post("/<handoff_id:int>/claim")
+@agent_required
+async def claim_handoff(request: Request, handoff_id: int):
+    """Body (optional, supervisors): {"agent_email": "..."} to assign someone else."""
+    assignee = json_body(request).get("agent_email")
+    if assignee is not None and not isinstance(assignee, str):
+        raise ApiError(400, "invalid_field", "'agent_email' must be a string.")
+    with request.app.ctx.db.session() as s:
+        handoff = get_handoff(s, handoff_id)
+        claim(s, handoff, request.ctx.agent, assignee)
+        row = handoff_row(handoff)
+    request.app.ctx.notifier.notify()
+    return json(row)
+
+
+def _holder_target(request: Request, handoff_id: int):
+    """(sender_id, input_channel) of a handoff the caller holds, else the 4xx."""
+    with request.app.ctx.db.session() as s:
+        handoff = get_handoff(s, handoff_id)
+        require_holder(handoff, request.ctx.agent)
+        return handoff.sender_id, handoff.input_channel
+
+
+def _record(request: Request, handoff_id: int, direction: str, text: str):
+    with request.app.ctx.db.session() as s:
+        message = append_message(s, get_handoff(s, handoff_id), direction, text, time.time(),
+                                 author_id=request.ctx.agent.id)
+        result = message_dict(message) if message else None
+    request.app.ctx.notifier.notify()
+    return result
+
+
+@bp.post("/<handoff_id:int>/messages")
+@agent_required
+async def reply(request: Request, handoff_id: int):
+    """Sends to the customer on their channel, then logs it in Rasa and the transcript."""
+    text = text_field(json_body(request), "text")
+    sender_id, input_channel = _holder_target(request, handoff_id)
+    window = await channels.window_status(input_channel, sender_id)
+    if not window["can_push"]:
+        raise ApiError(409, "channel_cannot_push", window["message"])
+    if not window["can_reply"]:
+        raise ApiError(409, "window_closed", window["message"])
+    sent = await channels.send_agent_text(input_channel, sender_id, text)
+    if not sent.get("sent"):
+        note = channels.template_sent(sent)
+        if note:
+            _record(request, handoff_id, "note", note)
+        if sent.get("error") == "window_closed":
+            raise ApiError(409, "window_closed", note or window["message"]
+                           or "The customer's messaging window is closed.")
+        raise ApiError(502, "send_failed", f"Not delivered: {sent.get('error') or 'unknown error'}")
+    agent = request.ctx.agent
+    synced = True
+    try:
+        await request.app.ctx.rasa.append_events(sender_id, [
+            {"event": "bot", "text": text, "timestamp": time.time(),
+             "metadata": {"agent": agent.name, "agent_email": agent.email}}])
+    except RasaUnavailable as exc:
+        synced = False  # the customer has it; only Rasa's copy is missing
+        logger.warning("reply to %s sent but not logged in Rasa: %s", sender_id, exc)
+    return json({"message": _record(request, handoff_id, "agent", text),
+                 "tracker_synced": synced, "fallback": sent.get("fallback")}, status=201)
+
+
+@bp.post("/<handoff_id:int>/notes")
+@agent_required
+async def add_note(request: Request, handoff_id: int):
+    text = text_field(json_body(request), "text")
+    return json({"message": _record(request, handoff_id, "note", text)}, status=201)
+
+
+def _slots(body: dict) -> dict:
+    slots = body.get("slots") or {}
+    if not isinstance(slots, dict) or not all(SLOT_NAME.match(str(k)) for k in slots):
+        raise ApiError(400, "invalid_field", "'slots' must map slot names to values.")
+    return slots
+
+
+@bp.post("/<handoff_id:int>/release")
+@agent_required
+async def release(request: Request, handoff_id: int):
+    """Resumes the bot (plus the agent's slots) and lets it greet the customer back."""
+    slots = _slots(json_body(request))
+    sender_id, _ = _holder_target(request, handoff_id)
+    events = [{"event": "resume"}] + [{"event": "slot", "name": name, "value": value}
+                                      for name, value in slots.items()]
+    try:
+        await request.app.ctx.rasa.append_events(sender_id, events)
+        await request.app.ctx.rasa.trigger_intent(sender_id, "EXTERNAL_handback")
+    except RasaUnavailable as exc:
+        raise ApiError(502, "rasa_unavailable", f"Could not hand back to the bot: {exc}")
+    with request.app.ctx.db.session() as s:
+        handoff = get_handoff(s, handoff_id)
+        handoff.status, handoff.released_at, handoff.released_slots = "released", utcnow(), slots
+        append_message(s, handoff, "note", f"Released to the bot by {request.ctx.agent.name}.",
+                       time.time(), author_id=request.ctx.agent.id)
+        row = handoff_row(handoff)
+    request.app.ctx.notifier.notify()
+    return json(row)
+
+
+@bp.post("/<handoff_id:int>/close")
+@agent_required
+async def close(request: Request, handoff_id: int):
+    """Tags the outcome; an open conversation is resumed so the bot answers next time."""
+    resolution = choice(json_body(request).get("resolution"), "resolution", RESOLUTIONS)
+    agent = request.ctx.agent
+    with request.app.ctx.db.session() as s:
+        handoff = get_handoff(s, handoff_id)
+        if handoff.status == "closed":
+            raise ApiError(409, "handoff_not_open", "This handoff is already closed.")
+        if handoff.claimed_by_id not in (None, agent.id) and not agent.is_supervisor:
+            raise ApiError(409, "not_your_handoff",
+                           f"{handoff.claimed_by.name} is handling this conversation.")
+        still_paused, sender_id = handoff.status in OPEN_STATUSES, handoff.sender_id
+    if still_paused:
+        try:
+            await request.app.ctx.rasa.append_events(sender_id, [{"event": "resume"}])
+        except RasaUnavailable as exc:
+            raise ApiError(502, "rasa_unavailable", f"Could not resume the bot: {exc}")
+    with request.app.ctx.db.session() as s:
+        handoff = get_handoff(s, handoff_id)
+        handoff.status, handoff.resolution, handoff.closed_at = "closed", resolution, utcnow()
+        append_message(s, handoff, "note", f"Closed as {resolution} by {agent.name}.",
+                       time.time(), author_id=agent.id)
+        row = handoff_row(handoff)
+    request.app.ctx.notifier.notify()
+    return json(row)
+
+
+@bp.get("/<handoff_id:int>/events")
+@agent_required
+async def follow(request: Request, handoff_id: int):
+    """Messages after `after` (a message id); with `wait=N` it long-polls up to N seconds."""
+    after = int_arg(request, "after", 0, 0, 2 ** 62)
+    deadline = time.monotonic() + int_arg(request, "wait", 0, 0, MAX_WAIT)
+    while True:
+        with request.app.ctx.db.session() as s:
+            handoff = get_handoff(s, handoff_id)
+            messages = (s.query(Message).filter(Message.handoff_id == handoff_id,
+                                                Message.id > after)
+                        .order_by(Message.id).all())
+            result = {"messages": [message_dict(m) for m in messages],
+                      "handoff": handoff_row(handoff)}
+        remaining = deadline - time.monotonic()
+        if messages or remaining <= 0:
+            return json(result)
+        await request.app.ctx.notifier.wait(remaining)
