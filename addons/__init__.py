@@ -1,0 +1,1 @@
+"""Harbor's custom Rasa components (`addons.nlu`) and channels (`addons.channels`)."""

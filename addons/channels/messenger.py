@@ -1,0 +1,324 @@
+"""Facebook Messenger channel: webhook `/webhooks/messenger/webhook`.
+
+Same intake as WhatsApp (signature, ack at once, durable dedupe by `mid`).
+Echoes of our own messages, deliveries and reads are acknowledged and ignored.
+Outbound through the Send API with button templates / quick replies, a typing
+indicator while the bot works, and Messenger's windows: 24 hours for anything,
+then up to 7 days for human agents only (HUMAN_AGENT tag).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from addons.channels import choices, window
+from addons.channels.config import setting
+from addons.channels.guards import dict_items, meta_handshake, meta_signed_json
+from addons.channels.http import SendResult, post
+from addons.channels.intake import Intake
+from addons.channels.state import ChannelState, Inbound
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "messenger"
+TEXT_LIMIT = 2000
+TEMPLATE_TEXT_LIMIT = 640
+TITLE_LIMIT = 20
+PAYLOAD_LIMIT = 1000
+MAX_TEMPLATE_BUTTONS = 3
+MAX_QUICK_REPLIES = 13
+MEDIA_TYPES = ("image", "video", "audio", "file")
+IGNORED_EVENTS = ("delivery", "read", "reaction", "optin", "referral", "account_linking")
+
+
+@dataclass
+class MessengerConfig:
+    app_secret: str
+    verify_token: str
+    page_access_token: str
+    api_base: str
+
+    @classmethod
+    def load(cls, credentials: Optional[Dict[str, Any]] = None) -> "MessengerConfig":
+        c = credentials
+        return cls(
+            app_secret=setting(c, "app_secret", "MESSENGER_APP_SECRET"),
+            verify_token=setting(c, "verify_token", "MESSENGER_VERIFY_TOKEN"),
+            page_access_token=setting(c, "page_access_token", "MESSENGER_PAGE_ACCESS_TOKEN"),
+            api_base=setting(c, "api_base", "MESSENGER_API_BASE",
+                             "https://graph.facebook.com/v19.0").rstrip("/"),
+        )
+
+
+# --- outbound ------------------------------------------------------------------
+class MessengerOutput(OutputChannel):
+    """Send API client. `as_human_agent` (agent inbox replies) may use the
+    HUMAN_AGENT tag after the 24-hour window; the bot never does."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    def __init__(self, config: MessengerConfig, state: Optional[ChannelState] = None,
+                 as_human_agent: bool = False) -> None:
+        self.config = config
+        self.state = state or ChannelState(CHANNEL)
+        self.as_human_agent = as_human_agent
+        self.last_result: Optional[Dict[str, Any]] = None
+
+    async def window_status(self, recipient_id: str) -> Dict[str, Any]:
+        last = await self.state.last_inbound(recipient_id)
+        agent_ok = window.is_open(last, window.HUMAN_AGENT_WINDOW_SECONDS)
+        return window.status(last, "human_agent_tag" if agent_ok else None)
+
+    async def send_text_message(self, recipient_id: str, text: str,
+                                **kwargs: Any) -> Dict[str, Any]:
+        result = SendResult(sent=False, error="empty text").as_dict()
+        for part in choices.chunks(text, TEXT_LIMIT):
+            result = await self._send(recipient_id, {"text": part})
+            if not result["sent"]:
+                break
+        return result
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str,
+                                     buttons: List[Dict[str, Any]],
+                                     **kwargs: Any) -> Dict[str, Any]:
+        if not buttons:
+            return await self.send_text_message(recipient_id, text)
+        if len(buttons) <= MAX_TEMPLATE_BUTTONS and len(text or "") <= TEMPLATE_TEXT_LIMIT:
+            return await self._send_button_template(recipient_id, text, buttons)
+        if len(buttons) <= MAX_QUICK_REPLIES:
+            return await self.send_quick_replies(recipient_id, text, buttons)
+        await choices.offer(self.state, recipient_id, buttons)
+        return await self.send_text_message(recipient_id, choices.numbered_text(text, buttons))
+
+    async def send_quick_replies(self, recipient_id: str, text: str,
+                                 quick_replies: List[Dict[str, Any]],
+                                 **kwargs: Any) -> Dict[str, Any]:
+        if len(quick_replies) > MAX_QUICK_REPLIES:
+            return await self.send_text_with_buttons(recipient_id, text, quick_replies)
+        parts = choices.chunks(text or "Please choose:", TEXT_LIMIT)
+        for part in parts[:-1]:
+            if not (await self.send_text_message(recipient_id, part))["sent"]:
+                return self.last_result or {"sent": False, "error": "lead-in failed"}
+        replies = [{"content_type": "text", "title": choices.fit(b.get("title", ""), TITLE_LIMIT),
+                    "payload": await choices.button_id(self.state, b, PAYLOAD_LIMIT)}
+                   for b in quick_replies]
+        return await self._send(recipient_id, {"text": parts[-1], "quick_replies": replies})
+
+    async def send_image_url(self, recipient_id: str, image: str,
+                             **kwargs: Any) -> Dict[str, Any]:
+        return await self._send(recipient_id, {"attachment": {
+            "type": "image", "payload": {"url": image, "is_reusable": True}}})
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any],
+                               **kwargs: Any) -> Dict[str, Any]:
+        """A `custom` response is sent as the Send API `message` object."""
+        return await self._send(recipient_id, dict(json_message))
+
+    async def typing_on(self, recipient_id: str) -> Dict[str, Any]:
+        if not (await self.window_status(recipient_id))["open"]:
+            return {"sent": False, "error": "window_closed"}
+        body = {"recipient": {"id": recipient_id}, "sender_action": "typing_on"}
+        return (await self._post(body, f"messenger typing_on {recipient_id}")).as_dict()
+
+    async def _send_button_template(self, recipient_id: str, text: str,
+                                    buttons: List[Dict[str, Any]]) -> Dict[str, Any]:
+        rendered = []
+        for b in buttons:
+            title = choices.fit(b.get("title", ""), TITLE_LIMIT)
+            if b.get("url"):
+                rendered.append({"type": "web_url", "url": b["url"], "title": title})
+            else:
+                rendered.append({"type": "postback", "title": title, "payload":
+                                 await choices.button_id(self.state, b, PAYLOAD_LIMIT)})
+        return await self._send(recipient_id, {"attachment": {"type": "template", "payload": {
+            "template_type": "button", "text": text or "Please choose:",
+            "buttons": rendered}}})
+
+    async def _send(self, recipient_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
+        routing, fallback = await self._routing(recipient_id)
+        if routing is None:
+            logger.warning("messenger: %s window closed for %s: message not sent",
+                           "7-day human agent" if self.as_human_agent else "24-hour",
+                           recipient_id)
+            result = SendResult(sent=False, error="window_closed")
+        else:
+            body = {"recipient": {"id": recipient_id}, **routing, "message": message}
+            result = await self._post(body, f"messenger send to {recipient_id}")
+            result.fallback = fallback if result.sent else None
+        self.last_result = result.as_dict()
+        return self.last_result
+
+    async def _routing(self, recipient_id: str
+                       ) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
+        """messaging_type (and tag) allowed now, or None when nothing may be sent."""
+        status = await self.window_status(recipient_id)
+        if status["open"]:
+            return {"messaging_type": "RESPONSE"}, None
+        if self.as_human_agent and status["fallback"] == "human_agent_tag":
+            return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}, "human_agent_tag"
+        return None, None
+
+    async def _post(self, body: Dict[str, Any], what: str) -> SendResult:
+        if not self.config.page_access_token:
+            logger.error("%s: MESSENGER_PAGE_ACCESS_TOKEN not set", what)
+            return SendResult(sent=False, error="not_configured")
+        result = await post(f"{self.config.api_base}/me/messages", what=what, json=body,
+                            params={"access_token": self.config.page_access_token})
+        if result.sent and isinstance(result.body, dict):
+            result.message_id = result.body.get("message_id")
+        return result
+
+
+# --- inbound -------------------------------------------------------------------
+def _event_id(event: Dict[str, Any]) -> Optional[str]:
+    """`mid` when Meta gives one; postbacks may lack it, so derive a stable id."""
+    body = event.get("message") or event.get("postback") or {}
+    if body.get("mid"):
+        return str(body["mid"])
+    if "postback" in event:
+        raw = f"{event.get('sender', {}).get('id')}|{event.get('timestamp')}|" \
+              f"{body.get('payload')}"
+        return "postback:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return None
+
+
+async def _content(event: Dict[str, Any], psid: str, state: ChannelState
+                   ) -> Tuple[Optional[str], Dict[str, Any]]:
+    """(text for Rasa, extra metadata) of a message or postback event."""
+    if "postback" in event:
+        pb = event["postback"] or {}
+        return (await choices.payload_for_id(state, str(pb.get("payload") or pb.get("title")
+                                                         or "")), {"reply": pb})
+    msg = event.get("message") or {}
+    quick = msg.get("quick_reply") or {}
+    if quick.get("payload"):
+        return await choices.payload_for_id(state, str(quick["payload"])), {
+            "reply": {"payload": quick["payload"], "title": msg.get("text")}}
+    attachments = [a for a in msg.get("attachments") or [] if isinstance(a, dict)]
+    if msg.get("text"):
+        payload = await choices.resolve_reply(state, psid, str(msg["text"]))
+        extra = {"attachments": attachments} if attachments else {}
+        return (payload, dict(extra, choice=msg["text"])) if payload else (
+            str(msg["text"]), extra)
+    if attachments:
+        return _attachment_text(attachments[0]), {"attachments": attachments}
+    return None, {}
+
+
+def _attachment_text(attachment: Dict[str, Any]) -> Optional[str]:
+    kind, payload = attachment.get("type"), attachment.get("payload") or {}
+    coords = payload.get("coordinates") if isinstance(payload, dict) else None
+    if kind == "location" and coords:
+        return choices.intent_payload("share_location", {
+            "latitude": coords.get("lat"), "longitude": coords.get("long")})
+    if kind in MEDIA_TYPES:
+        return choices.intent_payload("share_media", {"media_type": kind})
+    return None
+
+
+class MessengerInput(InputChannel):
+    """Rasa input channel `addons.channels.messenger.MessengerInput` (name "messenger")."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "MessengerInput":
+        return cls(MessengerConfig.load(credentials))
+
+    def __init__(self, config: MessengerConfig) -> None:
+        self.config = config
+        if not config.app_secret:
+            logger.error("messenger: no app secret configured: every webhook will get 403")
+
+    def get_output_channel(self) -> MessengerOutput:
+        return MessengerOutput(self.config)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                  ) -> Blueprint:
+        bp = Blueprint("messenger_webhook", __name__)
+        state = ChannelState(CHANNEL)
+        intake = Intake(CHANNEL, state, on_new_message, self.get_output_channel,
+                        before_turn=self._typing_on)
+
+        @bp.listener("after_server_start")
+        async def start_recovery(_app: Any, _loop: Any) -> None:
+            intake.start_sweeper()
+
+        @bp.listener("before_server_stop")
+        async def stop_recovery(_app: Any, _loop: Any) -> None:
+            await intake.stop()
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            return meta_handshake(request, CHANNEL, self.config.verify_token)
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            data = meta_signed_json(request, CHANNEL, self.config.app_secret)
+            if isinstance(data, HTTPResponse):
+                return data
+            await intake.accept(await self._handle_payload(data, state))
+            return response.json({"status": "received"})
+
+        return bp
+
+    async def _typing_on(self, msg: Inbound) -> None:
+        await self.get_output_channel().typing_on(msg.sender_id)
+
+    async def _handle_payload(self, data: Dict[str, Any], state: ChannelState
+                              ) -> List[Inbound]:
+        if data.get("object") != "page":
+            logger.warning("messenger: unknown webhook object %r acknowledged",
+                           data.get("object"))
+            return []
+        messages = []
+        for entry in dict_items(data.get("entry")):
+            for event in dict_items(entry.get("messaging")):
+                inbound = await self._to_inbound(event, state)
+                if inbound:
+                    await state.touch_window(inbound.sender_id, inbound.received_at)
+                    messages.append(inbound)
+        return messages
+
+    @staticmethod
+    async def _to_inbound(event: Dict[str, Any], state: ChannelState) -> Optional[Inbound]:
+        psid = str((event.get("sender") or {}).get("id") or "")
+        kind = next((k for k in ("message", "postback") + IGNORED_EVENTS if k in event),
+                    None)
+        if (event.get("message") or {}).get("is_echo"):
+            logger.debug("messenger: echo of our own message ignored")
+            return None
+        if kind in IGNORED_EVENTS:
+            logger.debug("messenger: %s event acknowledged, ignored", kind)
+            return None
+        message_id = _event_id(event)
+        if kind is None or not psid or not message_id:
+            logger.warning("messenger: unknown event %s acknowledged, ignored",
+                           sorted(event))
+            return None
+        text, extra = await _content(event, psid, state)
+        if text is None:
+            logger.warning("messenger: unsupported %s %s acknowledged, not passed to "
+                           "the bot", kind, message_id)
+            return None
+        metadata = {"channel_identity": {"type": "messenger_psid", "value": psid},
+                    "messenger": {"message_id": message_id, "type": kind,
+                                  "page_id": (event.get("recipient") or {}).get("id"),
+                                  **extra}}
+        return Inbound(message_id=message_id, sender_id=psid, text=text, metadata=metadata,
+                       received_at=window.message_time(event.get("timestamp")))
