@@ -49,9 +49,10 @@ def ensure_model(root: Path = ROOT, quiet: bool = False) -> Path:
     if result.returncode != 0 or not target.exists():
         sys.exit(f"error: `rasa train` failed (exit {result.returncode}); see the output above.")
     print(f"trained in {time.monotonic() - started:.0f}s: {target.relative_to(root)}", flush=True)
-    for old in (root / "models").glob("harbor-*.tar.gz"):
-        if old != target:
-            old.unlink()  # keep one model: models/ is a cache, not an archive
+    # models/ is a cache, not an archive: keep the three newest.
+    models = sorted((root / "models").glob("harbor-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    for old in models[:-3]:
+        old.unlink()
     return target
 
 

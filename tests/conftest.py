@@ -1,8 +1,10 @@
-"""Session-wide real servers: the demo CRM/billing service, the action server
-and Rasa with the project's trained model. Started once, shared by the tests
-that ask for them, stopped at the end."""
+"""Session-wide real servers for end-to-end tests: the demo CRM/billing
+service, a stand-in for Meta's and Twilio's APIs, the agent inbox, the action
+server and Rasa with the project's trained model. Each starts once, when a test
+first asks for it, and stops at the end."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,11 +14,33 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.support.procs import Server  # noqa: E402
+from tests.support.procs import PYTHON, Server, free_port, server  # noqa: E402
+
+# Channel secrets the end-to-end tests sign webhooks with.
+CHANNEL_SECRETS = {
+    "WHATSAPP_APP_SECRET": "e2e-wa-secret", "WHATSAPP_VERIFY_TOKEN": "e2e-wa-verify",
+    "WHATSAPP_ACCESS_TOKEN": "e2e-wa-token", "WHATSAPP_PHONE_NUMBER_ID": "100000000000001",
+    "MESSENGER_APP_SECRET": "e2e-fb-secret", "MESSENGER_VERIFY_TOKEN": "e2e-fb-verify",
+    "MESSENGER_PAGE_ACCESS_TOKEN": "e2e-fb-token",
+    "TWILIO_ACCOUNT_SID": "ACtest0000000000000000000000000000", "TWILIO_AUTH_TOKEN": "e2e-twilio-token",
+    "TWILIO_WHATSAPP_NUMBER": "+14155238886", "TWILIO_WEBHOOK_URL": "", "WHATSAPP_TEMPLATE_NAME": "",
+}
 
 
 def _started(srv: Server) -> Server:
     return srv if srv.proc is not None else srv.start()
+
+
+@pytest.fixture(scope="session")
+def stack_dir(tmp_path_factory) -> Path:
+    """Files the stack's processes share: Rasa's event broker and channel state."""
+    return tmp_path_factory.mktemp("stack")
+
+
+@pytest.fixture(scope="session")
+def rasa_port() -> int:
+    """Reserved up front: the inbox must know Rasa's URL before Rasa starts."""
+    return free_port()
 
 
 @pytest.fixture(scope="session")
@@ -29,12 +53,40 @@ def demo_crm(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def fake_meta(stack_dir):
+    """Stand-in for the Graph API, Twilio's API and a callback-channel customer."""
+    srv = server([PYTHON, "-m", "tests.support.fake_meta_api"], stack_dir / "fake_meta.log",
+                 health_path="/_fake/requests")
+    srv.cmd += ["--port", str(srv.port)]
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def channel_env(fake_meta: Server) -> dict:
+    """What Rasa's channels and the inbox's replies need: secrets, and the
+    stand-in's URL for Meta's, Twilio's and the callback customer's APIs."""
+    return {**CHANNEL_SECRETS, "WHATSAPP_API_BASE": fake_meta.url,
+            "MESSENGER_API_BASE": fake_meta.url, "TWILIO_API_BASE": fake_meta.url,
+            "CALLBACK_URL": f"{fake_meta.url}/callback"}
+
+
+@pytest.fixture(scope="session")
+def inbox(stack_dir, rasa_port, fake_meta):
+    from tests.support.inbox import start_inbox
+
+    srv = start_inbox(stack_dir, rasa_url=f"http://127.0.0.1:{rasa_port}",
+                      event_db_url=f"sqlite:///{stack_dir / 'events.db'}",
+                      env=channel_env(fake_meta))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The project's model for the current data (`make test` trains it first).
 
     HARBOR_MODEL=path uses that model instead (quick runs while editing data)."""
-    import os
-
     from scripts.model import ensure_model
 
     if os.environ.get("HARBOR_MODEL"):
@@ -43,19 +95,29 @@ def trained_model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def action_server(tmp_path_factory, demo_crm):
+def action_server(tmp_path_factory, demo_crm, inbox):
+    from tests.support.inbox import SERVICE_TOKEN
     from tests.support.stack import action_server as build
 
-    srv = build(tmp_path_factory.mktemp("actions"), demo_crm).start(timeout=90)
+    srv = build(tmp_path_factory.mktemp("actions"), demo_crm, env={
+        "INBOX_URL": inbox.url, "INBOX_SERVICE_TOKEN": SERVICE_TOKEN, "SUPPORT_HOURS": "always"})
+    srv.start(timeout=90)
     yield srv
     srv.stop()
 
 
 @pytest.fixture(scope="session")
-def rasa(tmp_path_factory, trained_model, action_server):
-    """Rasa serving the REST channel and the HTTP API (token: stack.RASA_TOKEN)."""
+def rasa(stack_dir, rasa_port, trained_model, action_server, fake_meta, inbox):
+    """Rasa with every channel: REST, callback, WhatsApp, Twilio and Messenger
+    (their APIs are the stand-in), sharing state files with the inbox."""
     from tests.support.stack import rasa_server
 
-    srv = rasa_server(tmp_path_factory.mktemp("rasa"), trained_model, action_server).start(timeout=180)
+    env = {
+        **channel_env(fake_meta),
+        "CHANNEL_STATE_DB_URL": inbox.env["CHANNEL_STATE_DB_URL"],
+        "EVENT_BROKER_DB": str(stack_dir / "events.db"),
+    }
+    srv = rasa_server(stack_dir, trained_model, action_server, env=env, port=rasa_port)
+    srv.start(timeout=240)
     yield srv
     srv.stop()

@@ -25,18 +25,21 @@ def action_server(tmp: Path, crm: Server, env: Optional[Dict[str, str]] = None) 
     return srv
 
 
-def rasa_server(tmp: Path, model: Path, actions: Server, env: Optional[Dict[str, str]] = None) -> Server:
+def rasa_server(tmp: Path, model: Path, actions: Server, env: Optional[Dict[str, str]] = None,
+                port: Optional[int] = None) -> Server:
     """`rasa run` with the project's credentials and endpoints, state in `tmp`."""
     rasa_env = {
         "ACTION_ENDPOINT_URL": f"{actions.url}/webhook",
         "TRACKER_DB": str(tmp / "tracker.db"), "EVENT_BROKER_DB": str(tmp / "events.db"),
+        "CHANNEL_STATE_DB_URL": f"sqlite:///{tmp / 'channel_state.db'}",
         "RASA_AUTH_TOKEN": RASA_TOKEN, **(env or {}),
     }
     import os
 
     from scripts.harbor_env import harbor_env  # credentials.yml needs every channel variable
 
-    srv = server([], tmp / "rasa.log", env=harbor_env({**os.environ, **rasa_env}), health_path="/")
+    srv = server([], tmp / "rasa.log", port=port, env=harbor_env({**os.environ, **rasa_env}),
+                 health_path="/")
     srv.cmd = [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(srv.port),
                "--enable-api", "--auth-token", RASA_TOKEN,
                "--credentials", str(ROOT / "credentials.yml"),

@@ -1,0 +1,106 @@
+"""Account requests, policy answers and the fallback end to end:
+REST channel -> Rasa -> action server -> demo CRM.
+
+Customers used here (others use other customers): C001 Maya (password
+reset, read only), C003 Sofia (newsletter, deletion).
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Dict, List, Optional
+
+from tests.support.crm import clients as api
+from tests.support.stack import post_json, say, texts
+
+
+def new_sender() -> str:
+    return f"e2e-acct-{uuid.uuid4().hex[:8]}"
+
+
+def say_from(rasa, sender: str, text: str, identity: Optional[Dict[str, str]]) -> List[Dict[str, Any]]:
+    """A message with the channel identity a WhatsApp/Messenger channel would add."""
+    return post_json(f"{rasa.url}/webhooks/rest/webhook",
+                     {"sender": sender, "message": text, "metadata": {"channel_identity": identity}})
+
+
+def payloads(replies: List[Dict[str, Any]]) -> List[str]:
+    return [b["payload"] for r in replies for b in r.get("buttons", [])]
+
+
+def outbox(demo_crm, email: str) -> List[Dict[str, Any]]:
+    return api(demo_crm)["admin"].get("/outbox", params={"to": email}).body["messages"]
+
+
+def test_a_forgotten_password_gets_a_reset_link_to_the_email_on_file(rasa, demo_crm):
+    sender = new_sender()
+    before = len([m for m in outbox(demo_crm, "maya.patel@example.com") if m["kind"] == "password_reset"])
+    asked = texts(say(rasa, sender, "I forgot my password"))
+    assert "email" in asked.lower()
+    answer = texts(say(rasa, sender, "maya.patel@example.com"))
+    assert "reset link" in answer and "1 hour" in answer and "never ask for your password" in answer
+    after = [m for m in outbox(demo_crm, "maya.patel@example.com") if m["kind"] == "password_reset"]
+    assert len(after) == before + 1
+
+
+def test_a_whatsapp_customer_is_not_asked_for_an_email(rasa):
+    sender = new_sender()
+    answer = texts(say_from(rasa, sender, "I forgot my password",
+                            {"type": "phone", "value": "+14155550101"}))
+    assert "reset link" in answer and "m***@example.com" in answer
+
+
+def test_an_unknown_email_three_times_ends_with_the_offer_of_a_person(rasa):
+    sender = new_sender()
+    say(rasa, sender, "I forgot my password")
+    for attempt in range(2):
+        reply = texts(say(rasa, sender, f"stranger{attempt}@example.com"))
+        assert "couldn't find an account" in reply
+    replies = say(rasa, sender, "stranger9@example.com")
+    assert "couldn't confirm" in texts(replies) and "reset link" not in texts(replies)
+    assert "/contact_human_agent" in payloads(replies)
+
+
+def test_a_policy_question_while_asked_for_the_email_is_answered_and_the_question_repeated(rasa):
+    sender = new_sender()
+    say(rasa, sender, "I forgot my password")
+    replies = texts(say(rasa, sender, "what is your return policy?"))
+    assert "30 days" in replies and "$6.95" in replies
+    assert "email" in replies.lower()  # the form asks again
+    assert "reset link" in texts(say(rasa, sender, "maya.patel@example.com"))
+
+
+def test_deleting_an_account_by_email_needs_the_latest_order_and_a_yes(rasa, demo_crm):
+    sender = new_sender()
+    assert "email" in texts(say(rasa, sender, "please delete my account")).lower()
+    asked = texts(say(rasa, sender, "sofia.rossi@example.com"))
+    assert "most recent order" in asked
+    assert "isn't the most recent order" in texts(say(rasa, sender, "10237"))
+    replies = say(rasa, sender, "10236")
+    assert "30 days" in texts(replies) and "7 years" in texts(replies)
+    assert {"/affirm", "/deny"} <= set(payloads(replies))
+    done = texts(say(rasa, sender, "/affirm"))
+    assert "DEL-" in done and "7 years" in done
+    assert any(m["kind"] == "deletion_confirmation" for m in outbox(demo_crm, "sofia.rossi@example.com"))
+
+
+def test_the_newsletter_choice_is_asked_with_buttons_when_unclear(rasa, demo_crm):
+    sender = new_sender()
+    say(rasa, sender, "/newsletter_subscription")  # the button of a menu
+    replies = say(rasa, sender, "sofia.rossi@example.com")
+    assert {"subscribe", "unsubscribe"} <= set(payloads(replies))
+    assert "unsubscribed" in texts(say(rasa, sender, "unsubscribe"))
+    assert api(demo_crm)["crm"].get("/customers/C003").body["newsletter"] is False
+
+
+def test_a_policy_question_outside_a_form_is_answered_with_the_policy(rasa):
+    answer = texts(say(rasa, new_sender(), "when are your support agents available?"))
+    assert "Monday to Friday 8:00-20:00" in answer and "Saturday 9:00-17:00" in answer
+
+
+def test_still_not_understood_after_the_fallback_a_person_is_offered(rasa):
+    sender = new_sender()
+    first = texts(say(rasa, sender, "/nlu_fallback"))
+    assert "other words" in first or "Did you mean" in first
+    replies = say(rasa, sender, "/nlu_fallback")
+    assert "connect you with a person" in texts(replies)
+    assert "/contact_human_agent" in payloads(replies)
