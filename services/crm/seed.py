@@ -34,6 +34,7 @@ def load(db: Session, path: Path = SEED_PATH, day: Optional[date] = None) -> Non
     db.flush()
     orders = [_order(o, products, day) for o in data["orders"]]
     db.add_all(orders)
+    db.flush()  # invoices and payments reference orders: PostgreSQL checks that
     db.add_all(_payments(data["payments"], day))
     db.add_all(_refund(r, day) for r in data["refunds"])
     placed = {o.id: o.placed_at for o in orders}
