@@ -4,6 +4,11 @@ Rasa's SQL event broker appends every tracker event to a table `events`
 (id, sender_id, data JSON). We read rows after a cursor stored in the inbox
 DB and commit the cursor in the same transaction as the transcript lines, so
 a restart neither loses nor repeats a message.
+
+With several Rasa replicas writing to one PostgreSQL broker table, row ids can
+commit out of order: a row with a smaller id may appear after the cursor has
+passed it. Each read therefore looks LOOKBACK rows behind the cursor too, and
+rows already copied are recognised by their event id.
 """
 from __future__ import annotations
 
@@ -19,12 +24,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from services.inbox.db import Database
 from services.inbox.handoffs import SAME_TIME, append_message, open_handoff_for, parse_ts
-from services.inbox.models import BrokerCursor, Handoff
+from services.inbox.models import BrokerCursor, Handoff, Message
 from services.inbox.notify import Notifier
 
 logger = logging.getLogger("inbox.broker")
 
 CURSOR_NAME = "rasa_events"
+LOOKBACK = 50
 # Rasa's own schema (rasa/core/brokers/sql.py, SQLBrokerEvent); we never create it.
 EVENTS = Table("events", MetaData(), Column("id", Integer, primary_key=True),
                Column("sender_id", String(255)), Column("data", Text))
@@ -44,18 +50,24 @@ class BrokerReader:
             cursor = s.get(BrokerCursor, CURSOR_NAME) or BrokerCursor(name=CURSOR_NAME,
                                                                       last_event_id=0)
             s.add(cursor)
+            since = max(0, cursor.last_event_id - LOOKBACK)
             with self.events_engine.connect() as conn:
                 rows = conn.execute(sqlalchemy.select(EVENTS)
-                                    .where(EVENTS.c.id > cursor.last_event_id)
-                                    .order_by(EVENTS.c.id).limit(self.batch_size)).all()
+                                    .where(EVENTS.c.id > since)
+                                    .order_by(EVENTS.c.id).limit(self.batch_size + LOOKBACK)).all()
+            copied = {event_id for (event_id,) in s.query(Message.source_event_id)
+                      .filter(Message.source_event_id > since)}
             handoffs: Dict[str, Optional[Handoff]] = {}
-            added = 0
+            added = new = 0
             for row in rows:
+                if row.id in copied:
+                    continue
                 added += self._apply(s, row, handoffs)
-                cursor.last_event_id = row.id
+                if row.id > cursor.last_event_id:
+                    cursor.last_event_id, new = row.id, new + 1
         if added:
             self.notifier.notify()
-        return len(rows)
+        return new
 
     def _apply(self, s, row, handoffs: Dict[str, Optional[Handoff]]) -> int:
         try:
