@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # Every target sees the same environment as `make run` (env > .env > .env.example).
 WITH_ENV := eval "$$($(PY) scripts/harbor_env.py)" &&
 
-.PHONY: run test install train validate test-actions test-stories bench clean help
+.PHONY: run test install train validate test-py test-stories analytics erase purge clean help
 
 help:
 	@echo "make run           start CRM/billing demo, actions, inbox and Rasa (trains if needed)"
@@ -43,6 +43,15 @@ test: validate train
 	@mkdir -p var && scripts/system_deps.sh
 	@$(WITH_ENV) $(PY) -m pytest $(ARGS)
 	@$(MAKE) --no-print-directory test-stories
+
+analytics: install
+	@$(WITH_ENV) $(PY) -m services.analytics --days $(or $(DAYS),7)
+
+erase: install
+	@$(WITH_ENV) $(PY) -m services.privacy erase --sender "$(SENDER)" $(if $(YES),--yes)
+
+purge: install
+	@$(WITH_ENV) $(PY) -m services.privacy purge --older-than-days $(or $(DAYS),90) $(if $(YES),--yes)
 
 clean:
 	rm -rf var/* models/*.tar.gz .pytest_cache

@@ -24,6 +24,8 @@ from scripts.harbor_env import harbor_env  # noqa: E402
 from scripts.model import ensure_model  # noqa: E402
 
 BIN = Path(sys.executable).parent
+# Masks emails, phone and card numbers in every log line (docs/privacy.md).
+LOGGING = "addons/privacy/logging.yml"
 
 
 @dataclass
@@ -40,7 +42,7 @@ def services(env: Dict[str, str], model: Path) -> List[Service]:
         Service("crm", [sys.executable, "-m", "services.crm"],
                 f"http://127.0.0.1:{env['DEMO_PORT']}/health"),
         Service("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                            "--port", action_port],
+                            "--port", action_port, "--logging-config-file", LOGGING],
                 f"http://127.0.0.1:{action_port}/health"),
     ]
     if (ROOT / "services" / "inbox" / "__main__.py").exists():
@@ -49,7 +51,8 @@ def services(env: Dict[str, str], model: Path) -> List[Service]:
     found.append(Service("rasa", [
         str(BIN / "rasa"), "run", "--model", str(model), "--port", rasa_port,
         "--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"], "--cors", "*",
-        "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+        "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+        "--logging-config-file", LOGGING],
         f"http://127.0.0.1:{rasa_port}/status?token={env['RASA_AUTH_TOKEN']}"))
     return found
 

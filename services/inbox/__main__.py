@@ -9,6 +9,8 @@ from services.inbox.config import Config
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from addons.privacy.logging_setup import install_from_env
+    install_from_env()  # personal data never reaches the logs
     config = Config.from_env()
     app = create_app(config)
     app.run(host=config.host, port=config.port, workers=1, auto_reload=False,

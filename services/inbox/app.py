@@ -13,7 +13,7 @@ from services.inbox.config import Config
 from services.inbox.db import Database
 from services.inbox.notify import Notifier
 from services.inbox.rasa_client import RasaClient
-from services.inbox.routes import accounts, handoffs, internal, pages, queues
+from services.inbox.routes import accounts, analytics, handoffs, internal, pages, queues
 from services.inbox.seed import ensure_demo_agents
 
 logger = logging.getLogger("inbox")
@@ -29,7 +29,7 @@ def create_app(config: Optional[Config] = None, name: str = "harbor_inbox") -> S
     app.ctx.db = Database(config.db_url)
     ensure_demo_agents(app.ctx.db, config)
     errors.register(app)
-    for module in (pages, accounts, internal, handoffs, queues):
+    for module in (pages, accounts, internal, handoffs, queues, analytics):
         app.blueprint(module.bp)
 
     @app.after_server_start

@@ -178,6 +178,7 @@ def test_release_resumes_the_bot_with_slots_and_triggers_the_handback(inbox, fak
     events_call, trigger_call = recorded(fake_rasa)[-2:]
     assert events_call["path"].startswith("/conversations/+14155550118/tracker/events")
     assert events_call["body"] == [{"event": "resume"},
+                                   {"event": "action", "name": "action_listen"},
                                    {"event": "slot", "name": "refund_approved", "value": True}]
     assert trigger_call["path"].startswith("/conversations/+14155550118/trigger_intent?")
     assert "output_channel=latest" in trigger_call["path"]

@@ -11,6 +11,7 @@ from tests.support.procs import ROOT, Server, server
 
 BIN = Path(sys.executable).parent
 RASA_TOKEN = "test-rasa-token"
+LOGGING = str(ROOT / "addons" / "privacy" / "logging.yml")  # as `make run`: redacted logs
 
 
 def action_server(tmp: Path, crm: Server, env: Optional[Dict[str, str]] = None) -> Server:
@@ -21,7 +22,8 @@ def action_server(tmp: Path, crm: Server, env: Optional[Dict[str, str]] = None) 
         "BACKEND_TIMEOUT_SECONDS": "2", **(env or {}),
     }
     srv = server([], tmp / "actions.log", env=port_env, health_path="/health")
-    srv.cmd = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(srv.port)]
+    srv.cmd = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(srv.port),
+               "--logging-config-file", LOGGING]
     return srv
 
 
@@ -43,7 +45,9 @@ def rasa_server(tmp: Path, model: Path, actions: Server, env: Optional[Dict[str,
     srv.cmd = [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(srv.port),
                "--enable-api", "--auth-token", RASA_TOKEN,
                "--credentials", str(ROOT / "credentials.yml"),
-               "--endpoints", str(ROOT / "endpoints.yml")]
+               "--endpoints", str(ROOT / "endpoints.yml"), "--logging-config-file", LOGGING]
+    if os.environ.get("HARBOR_RASA_DEBUG"):
+        srv.cmd.append("--debug")  # full decision log in the test's rasa.log
     return srv
 
 

@@ -149,8 +149,11 @@ async def release(request: Request, handoff_id: int):
     """Resumes the bot (plus the agent's slots) and lets it greet the customer back."""
     slots = _slots(json_body(request))
     sender_id, _ = _holder_target(request, handoff_id)
-    events = [{"event": "resume"}] + [{"event": "slot", "name": name, "value": value}
-                                      for name, value in slots.items()]
+    # The paused tracker ends with action_handoff; an action_listen after the
+    # resume makes the handback intent look like any customer turn, so the
+    # designers' rule for EXTERNAL_handback applies.
+    events = [{"event": "resume"}, {"event": "action", "name": "action_listen"}] + [
+        {"event": "slot", "name": name, "value": value} for name, value in slots.items()]
     try:
         await request.app.ctx.rasa.append_events(sender_id, events)
         await request.app.ctx.rasa.trigger_intent(sender_id, "EXTERNAL_handback")

@@ -372,6 +372,7 @@ async function showQueues(show) {
   $("nav-inbox").setAttribute("aria-pressed", String(!show));
   $("nav-queues").setAttribute("aria-pressed", String(show));
   if (!show) return;
+  showAnalytics();
   const view = await api("GET", "/api/queues");
   $("queues-body").replaceChildren(...view.queues.map((q) => el("tr", {},
     el("th", { scope: "row", class: "cap" }, label(q.queue)), el("td", { class: q.waiting.high ? "hot" : "" }, q.waiting.high),
@@ -382,6 +383,35 @@ async function showQueues(show) {
     el("td", {}, a.holding.length ? el("ul", { class: "plain" }, a.holding.map((h) => el("li", {},
       el("button", { type: "button", class: "link", onclick: () => { showQueues(false); openHandoff(h.id); } },
         `${customerOf(h)}: ${h.summary || label(h.reason)}`)))) : "—"))));
+}
+
+// Numbers from services/analytics (GET /api/analytics, supervisors only).
+const percent = (v) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`);
+const topItems = (items, key) => items.slice(0, 5).map((i) => `${label(i[key])} ${i.count} (${percent(i.share)})`).join(", ") || "—";
+
+async function showAnalytics() {
+  let a;
+  try { a = await api("GET", "/api/analytics?days=7"); } catch (error) {
+    $("analytics-note").textContent = `Analytics unavailable: ${error.message}`;
+    return;
+  }
+  const h = a.handoffs, c = a.conversations, s = a.sentiment;
+  const rows = [
+    ["Conversations", c.total, `${a.messages.customer} customer messages`],
+    ["Containment", percent(c.containment_rate), `${c.contained} of ${c.total} without a handoff`],
+    ["Handoffs", h.conversations_handed_off, `live ${h.live}, ticket ${h.ticket}, failed ${h.failed}`],
+    ["By reason", "", topItems(h.by_reason, "reason")],
+    ["By queue", "", topItems(h.by_queue, "queue")],
+    ["Time to claim (median)", h.median_seconds_to_claim === null ? "—" : duration(Math.round(h.median_seconds_to_claim)), `${h.claimed ?? 0} claimed`],
+    ["NLU fallback", percent(a.nlu.fallback_rate), `${a.nlu.fallback} of ${a.messages.customer} messages`],
+    ["Sentiment", s.average_compound === null ? "—" : s.average_compound.toFixed(2), `frustrated ${s.frustrated} (${percent(s.frustrated_share)})`],
+    ["Flows completed", "", a.flows.map((f) => `${label(f.flow)} ${f.completed}/${f.started}`).join(", ") || "—"],
+    ["Backend errors", a.backend_errors.total, Object.entries(a.backend_errors.by_system).map(([k, v]) => `${k} ${v}`).join(", ")],
+  ];
+  $("analytics-body").replaceChildren(...rows.map(([name, value, detail]) => el("tr", {},
+    el("th", { scope: "row" }, name), el("td", {}, value), el("td", {}, detail))));
+  const problems = Object.entries(a.sources).filter(([, v]) => v !== "ok").map(([k, v]) => `${k}: ${v}`);
+  $("analytics-note").textContent = `${a.window.from} to ${a.window.to} (UTC)` + (problems.length ? `; ${problems.join("; ")}` : "");
 }
 
 // ---- wiring ----------------------------------------------------------------

@@ -1,0 +1,259 @@
+"""The numbers, computed from broker events and inbox handoffs (pure functions).
+
+Definitions (docs/analytics.md):
+- conversation: one Rasa session of one sender (a new one starts at each
+  `session_started`) with at least one customer message in the window
+- customer message: a `user` event that is not an external trigger
+  (`EXTERNAL: …`, e.g. the inbox's EXTERNAL_handback)
+- handed off: `action_handoff` ran in the conversation; contained: it did not
+- live / ticket / failed: the message the bot sent after action_handoff
+  (utter_handoff_live / utter_handoff_ticket / utter_handoff_unavailable)
+- NLU fallback: intent `nlu_fallback`, or confidence below the threshold
+- flow started: `active_loop` with a form name; completed: `active_loop` null
+  right after the form's own action set `requested_slot` to null (a "stop"
+  goes through action_deactivate_loop and does not count)
+- backend error: a new entry in the `backend_errors` slot, by system and by
+  the action that recorded it
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from collections import Counter
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+Json = Dict[str, Any]
+
+HANDOFF_ACTION = "action_handoff"
+HANDOFF_OUTCOMES = {"utter_handoff_live": "live", "utter_handoff_ticket": "ticket",
+                    "utter_handoff_unavailable": "failed"}
+FALLBACK_INTENT = "nlu_fallback"
+EXTERNAL_PREFIX = "EXTERNAL: "
+UNSPECIFIED = "unspecified"
+
+
+def share(part: float, whole: float) -> Optional[float]:
+    return round(part / whole, 4) if whole else None
+
+
+def ranked(counter: Counter, total: int, key: str) -> List[Json]:
+    return [{key: name, "count": n, "share": share(n, total)}
+            for name, n in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+
+
+def is_customer_message(event: Json) -> bool:
+    if event.get("event") != "user":
+        return False
+    if (event.get("metadata") or {}).get("is_external"):
+        return False
+    return not str(event.get("text") or "").startswith(EXTERNAL_PREFIX)
+
+
+def _day(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).date().isoformat()
+
+
+def split_conversations(events: List[Json]) -> List[List[Json]]:
+    """One sender's events cut at `session_started`; only those with a customer message."""
+    conversations: List[List[Json]] = [[]]
+    for event in events:
+        if event.get("event") == "session_started" and conversations[-1]:
+            conversations.append([])
+        conversations[-1].append(event)
+    return [c for c in conversations if any(is_customer_message(e) for e in c)]
+
+
+class _Flows:
+    """Form activations and completions, replayed event by event for one sender."""
+
+    def __init__(self) -> None:
+        self.started: Counter = Counter()
+        self.completed: Counter = Counter()
+        self.active: Optional[str] = None
+        self.last_action: Optional[str] = None
+        self.requested_cleared = False
+
+    def see(self, event: Json) -> None:
+        kind = event.get("event")
+        if kind == "action":
+            self.last_action, self.requested_cleared = event.get("name"), False
+        elif kind == "slot" and event.get("name") == "requested_slot" and event.get("value") is None:
+            self.requested_cleared = True
+        elif kind == "active_loop":
+            name = event.get("name")
+            if name:
+                if name != self.active:
+                    self.started[name] += 1
+                self.active = name
+            else:
+                if self.active and self.last_action == self.active and self.requested_cleared:
+                    self.completed[self.active] += 1
+                self.active = None
+
+
+def _new_backend_errors(event: Json, seen: set, since: float) -> List[Json]:
+    new = []
+    for entry in event.get("value") or []:
+        if not isinstance(entry, dict):
+            continue
+        key = json.dumps(entry, sort_keys=True, default=str)
+        if key in seen:
+            continue
+        seen.add(key)
+        at = entry.get("at")
+        if isinstance(at, str):
+            try:
+                when = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+                if when.tzinfo is None:
+                    when = when.replace(tzinfo=dt.timezone.utc)
+                if when.timestamp() < since:
+                    continue  # recorded before the window, carried along in the slot
+            except ValueError:
+                pass
+        new.append(entry)
+    return new
+
+
+def conversation_metrics(events: List[Json], since: float, threshold: float) -> Json:
+    """Everything that comes from the broker events (all senders, oldest first)."""
+    from services.analytics.sources import by_sender
+
+    per_day: Dict[str, Counter] = {}
+    totals = Counter()
+    intents: Counter = Counter()
+    outcomes: Counter = Counter()
+    event_reasons: Counter = Counter()
+    compounds: List[float] = []
+    flows_started: Counter = Counter()
+    flows_completed: Counter = Counter()
+    errors_by_system: Counter = Counter()
+    errors_by_action: Counter = Counter()
+
+    for sender_events in by_sender(events):
+        flows = _Flows()
+        seen_errors: set = set()
+        reason: Optional[str] = None
+        last_action: Optional[str] = None
+        for conversation in split_conversations(sender_events):
+            first = next(e for e in conversation if is_customer_message(e))
+            day = per_day.setdefault(_day(first["timestamp"]), Counter())
+            day["conversations"] += 1
+            totals["conversations"] += 1
+            handed_off = False
+            awaiting_outcome = False
+            for event in conversation:
+                kind = event.get("event")
+                flows.see(event)
+                if kind == "action":
+                    last_action = event.get("name")
+                    if last_action == HANDOFF_ACTION:
+                        handed_off = awaiting_outcome = True
+                        event_reasons[reason or UNSPECIFIED] += 1
+                elif kind == "slot" and event.get("name") == "handoff_reason":
+                    reason = str(event["value"]) if event.get("value") else None
+                elif kind == "slot" and event.get("name") == "backend_errors":
+                    for entry in _new_backend_errors(event, seen_errors, since):
+                        totals["backend_errors"] += 1
+                        errors_by_system[str(entry.get("system") or "unknown")] += 1
+                        errors_by_action[last_action or "unknown"] += 1
+                elif kind == "bot":
+                    metadata = event.get("metadata") or {}
+                    if metadata.get("agent"):
+                        totals["agent_messages"] += 1
+                    else:
+                        totals["bot_messages"] += 1
+                    outcome = HANDOFF_OUTCOMES.get(metadata.get("utter_action"))
+                    if awaiting_outcome and outcome:
+                        outcomes[outcome] += 1
+                        awaiting_outcome = False
+                elif is_customer_message(event):
+                    totals["customer_messages"] += 1
+                    per_day.setdefault(_day(event["timestamp"]), Counter())["customer_messages"] += 1
+                    parse = event.get("parse_data") or {}
+                    intent = parse.get("intent") or {}
+                    name = intent.get("name") or "(none)"
+                    intents[name] += 1
+                    confidence = intent.get("confidence")
+                    if name == FALLBACK_INTENT or (isinstance(confidence, (int, float))
+                                                   and confidence < threshold):
+                        totals["fallback"] += 1
+                    sentiment = parse.get("sentiment") or {}
+                    if isinstance(sentiment.get("compound"), (int, float)):
+                        compounds.append(float(sentiment["compound"]))
+                        if sentiment.get("frustrated"):
+                            totals["frustrated"] += 1
+            if awaiting_outcome:
+                outcomes["unknown"] += 1
+            totals["handed_off" if handed_off else "contained"] += 1
+        flows_started.update(flows.started)
+        flows_completed.update(flows.completed)
+
+    messages = totals["customer_messages"]
+    return {
+        "conversations": {
+            "total": totals["conversations"], "contained": totals["contained"],
+            "handed_off": totals["handed_off"],
+            "containment_rate": share(totals["contained"], totals["conversations"]),
+        },
+        "per_day": per_day,
+        "messages": {"customer": messages, "bot": totals["bot_messages"],
+                     "agent": totals["agent_messages"]},
+        "handoff_outcomes": {k: outcomes.get(k, 0) for k in ("live", "ticket", "failed", "unknown")},
+        "handoff_reasons_from_events": event_reasons,
+        "nlu": {
+            "threshold": threshold, "fallback": totals["fallback"],
+            "fallback_rate": share(totals["fallback"], messages),
+            "intents": ranked(intents, messages, "intent"),
+        },
+        "sentiment": {
+            "scored_messages": len(compounds),
+            "average_compound": round(statistics.fmean(compounds), 4) if compounds else None,
+            "frustrated": totals["frustrated"],
+            "frustrated_share": share(totals["frustrated"], len(compounds)),
+        },
+        "flows": [{"flow": name, "started": flows_started[name],
+                   "completed": flows_completed.get(name, 0),
+                   "completion_rate": share(flows_completed.get(name, 0), flows_started[name])}
+                  for name in sorted(flows_started, key=lambda n: (-flows_started[n], n))],
+        "backend_errors": {"total": totals["backend_errors"],
+                           "by_system": dict(errors_by_system.most_common()),
+                           "by_action": dict(errors_by_action.most_common())},
+    }
+
+
+def handoff_metrics(handoffs: Iterable[Json]) -> Json:
+    """From the inbox: reasons, queues, priorities and how fast agents claim."""
+    rows = list(handoffs)
+    reasons = Counter((h.get("reason") or UNSPECIFIED) for h in rows)
+    queues = Counter((h.get("queue") or "general") for h in rows)
+    waits: List[float] = []
+    for h in rows:
+        created, claimed = h.get("created_at"), h.get("claimed_at")
+        if isinstance(created, dt.datetime) and isinstance(claimed, dt.datetime):
+            waits.append(max(0.0, (claimed - created).total_seconds()))
+    return {
+        "total": len(rows),
+        "by_reason": ranked(reasons, len(rows), "reason"),
+        "by_queue": ranked(queues, len(rows), "queue"),
+        "high_priority": sum(1 for h in rows if h.get("priority") == "high"),
+        "open_tickets": sum(1 for h in rows if h.get("status") == "ticket"),
+        "claimed": len(waits),
+        "median_seconds_to_claim": round(statistics.median(waits), 1) if waits else None,
+    }
+
+
+def days_in_window(start: dt.date, end: dt.date) -> List[str]:
+    days, day = [], start
+    while day <= end:
+        days.append(day.isoformat())
+        day += dt.timedelta(days=1)
+    return days
+
+
+def window(days: int, now: dt.datetime) -> Tuple[dt.date, dt.date, float]:
+    """The last `days` whole UTC days, today included: (first day, today, start epoch)."""
+    today = now.astimezone(dt.timezone.utc).date()
+    first = today - dt.timedelta(days=days - 1)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=dt.timezone.utc)
+    return first, today, start.timestamp()
