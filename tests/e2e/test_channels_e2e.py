@@ -9,7 +9,7 @@ import urllib.request
 import uuid
 
 from tests.channels.helpers import post_meta, post_twilio, wait_for
-from tests.channels.payloads import fb_envelope, fb_text, tw_message, wa_text
+from tests.channels.payloads import fb_text, tw_message, wa_text
 from tests.conftest import CHANNEL_SECRETS
 
 TRACKING_NUMBER = "1Z999AA10123456784"
@@ -55,7 +55,7 @@ def test_a_forged_whatsapp_message_is_refused_and_gets_no_reply(rasa, fake_meta)
 
 def test_messenger_verifies_maya_by_her_page_scoped_id(rasa, fake_meta):
     reply = post_meta(f"{rasa.url}/webhooks/messenger/webhook",
-                      fb_envelope(fb_text("hi where is order 10231", psid="6600000000000001")),
+                      fb_text("hi where is order 10231", psid="6600000000000001"),
                       CHANNEL_SECRETS["MESSENGER_APP_SECRET"])
     assert reply.status == 200
     wait_for(lambda: [t for t in sent(fake_meta, "messenger", "6600000000000001") if TRACKING_NUMBER in t],

@@ -9,7 +9,6 @@ import uuid
 
 from tests.channels.helpers import wait_for
 from tests.support.inbox import call, login
-from tests.support.stack import post_json
 
 
 def callback_texts(fake_meta, sender: str) -> list:
@@ -20,7 +19,12 @@ def callback_texts(fake_meta, sender: str) -> list:
 
 
 def customer_says(rasa, sender: str, text: str) -> None:
-    post_json(f"{rasa.url}/webhooks/callback/webhook", {"sender": sender, "message": text})
+    """The callback channel answers "success" at once; replies come to CALLBACK_URL."""
+    request = urllib.request.Request(f"{rasa.url}/webhooks/callback/webhook",
+                                     data=json.dumps({"sender": sender, "message": text}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
 
 
 def wait_for_reply(fake_meta, sender: str, count_before: int, contains: str = "", timeout=60) -> str:
