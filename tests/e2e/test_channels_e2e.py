@@ -62,10 +62,12 @@ def test_messenger_verifies_maya_by_her_page_scoped_id(rasa, fake_meta):
              timeout=60, what="the tracking answer on Messenger")
 
 
-def test_twilio_whatsapp_verifies_liam_by_his_number(rasa, fake_meta):
+def test_twilio_whatsapp_verifies_maya_by_her_number(rasa, fake_meta):
     url = f"{rasa.url}/webhooks/twilio_whatsapp/webhook"
-    reply = post_twilio(url, tw_message("where is my order 10238", phone="+16045550199"),
+    reply = post_twilio(url, tw_message("where is my order 10232", phone="+14155550101"),
                         CHANNEL_SECRETS["TWILIO_AUTH_TOKEN"])
     assert reply.status == 200
-    wait_for(lambda: [t for t in sent(fake_meta, "twilio", "+16045550199") if "794644790132" in t],
-             timeout=60, what="Liam's delivered order on Twilio")
+    answers = wait_for(lambda: [t for t in sent(fake_meta, "twilio", "+14155550101") if "10232" in t],
+                       timeout=60, what="Maya's delivered order on Twilio")
+    assert "1Z999AA10123459911" in answers[-1]
+    assert not any("email" in t.lower() for t in sent(fake_meta, "twilio", "+14155550101"))

@@ -1,0 +1,175 @@
+"""Answers policy questions from the store's policies (knowledge/harbor_policies.md).
+
+The markdown is the single source of truth: it is read (and re-read when it
+changes) and split into sections (`## ` headings) and bullets. Which bullets
+answer which question is in knowledge/topics.yml: chosen by the intent and,
+where they help, words or entities of the message ("next day",
+"international", "annual plan"). Answers quote only the bullets that answer,
+short enough for a chat app.
+
+KNOWLEDGE_PATH / KNOWLEDGE_TOPICS_PATH point at other files (tests use a temp
+copy of the markdown to show that editing it changes the answer).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.messages import utter
+from actions.common import latest_intent
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_POLICIES = ROOT / "knowledge" / "harbor_policies.md"
+DEFAULT_TOPICS = ROOT / "knowledge" / "topics.yml"
+MARKERS = re.compile(r"\s*\((enforced)\)\s*", re.I)
+
+
+def policies_path() -> Path:
+    return Path(os.environ.get("KNOWLEDGE_PATH") or DEFAULT_POLICIES)
+
+
+def topics_path() -> Path:
+    return Path(os.environ.get("KNOWLEDGE_TOPICS_PATH") or DEFAULT_TOPICS)
+
+
+# -- the policies ---------------------------------------------------------------------
+
+def parse_policies(markdown: str) -> Dict[str, List[str]]:
+    """`## Section` -> its bullets (markers like "(enforced)" dropped, wrapped lines joined)."""
+    sections: Dict[str, List[str]] = {}
+    current: Optional[List[str]] = None
+    for raw in markdown.splitlines():
+        line = raw.rstrip()
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:].strip(), [])
+        elif current is None:
+            continue
+        elif re.match(r"^\s*[-*]\s+", line):
+            current.append(re.sub(r"^\s*[-*]\s+", "", line).strip())
+        elif line.strip() and current:
+            current[-1] += " " + line.strip()  # a wrapped bullet
+    return {name: [MARKERS.sub(" ", b).strip() for b in bullets] for name, bullets in sections.items()}
+
+
+@dataclass
+class Topic:
+    name: str
+    intents: List[str]
+    section: str
+    bullets: List[str]
+    keywords: List[str] = field(default_factory=list)
+    requires: List[str] = field(default_factory=list)
+    default: bool = False
+    also: List[Dict[str, Any]] = field(default_factory=list)
+
+
+_cache: Dict[Tuple[str, float], Any] = {}
+
+
+def _load(path: Path, parse) -> Any:
+    key = (str(path), path.stat().st_mtime)
+    if key not in _cache:
+        _cache[key] = parse(path.read_text(encoding="utf-8"))
+    return _cache[key]
+
+
+def load_policies() -> Dict[str, List[str]]:
+    return _load(policies_path(), parse_policies)
+
+
+def load_topics() -> List[Topic]:
+    return _load(topics_path(), lambda text: [Topic(**t) for t in yaml.safe_load(text)["topics"]])
+
+
+# -- choosing the answer --------------------------------------------------------------
+
+def _mentions(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase.lower())}(?!\w)", text) is not None
+
+
+def score(topic: Topic, text: str) -> int:
+    if topic.requires and not any(_mentions(text, word) for word in topic.requires):
+        return 0
+    return sum(len(k.split()) for k in topic.keywords if _mentions(text, k))
+
+
+def choose_topic(intent: str, text: str, topics: List[Topic]) -> Optional[Topic]:
+    candidates = [t for t in topics if intent in t.intents]
+    text = (text or "").lower()
+    # the best match; on a tie, the narrower topic (fewer bullets) says less that wasn't asked
+    best = max(candidates, key=lambda t: (score(t, text), -len(t.bullets)), default=None)
+    if best is not None and score(best, text) > 0:
+        return best
+    return next((t for t in candidates if t.default), None)
+
+
+def section_named(policies: Dict[str, List[str]], name: str) -> List[str]:
+    for title, bullets in policies.items():
+        if title.lower() == name.lower():
+            return bullets
+    for title, bullets in policies.items():
+        if title.lower().startswith(name.lower()):
+            return bullets
+    logger.warning("policy section %r not found in %s", name, policies_path())
+    return []
+
+
+def quote(policies: Dict[str, List[str]], section: str, selectors: List[str]) -> List[str]:
+    bullets = section_named(policies, section)
+    chosen = [b for b in bullets if any(s.lower() in b.lower() for s in selectors)]
+    if not chosen and bullets:
+        logger.warning("no bullet of %r matches %s; quoting the whole section", section, selectors)
+    return chosen or bullets
+
+
+def answer_for(intent: str, text: str) -> Optional[str]:
+    """The policy text answering `text` (classified as `intent`), or None."""
+    topic = choose_topic(intent, text, load_topics())
+    if topic is None:
+        return None
+    policies = load_policies()
+    groups = [(topic.section, quote(policies, topic.section, topic.bullets))]
+    groups += [(extra["section"], quote(policies, extra["section"], extra.get("bullets", [])))
+               for extra in topic.also]
+    groups = [(title, lines) for title, lines in groups if lines]
+    if not groups:
+        return None
+    if len(groups) == 1:
+        lines = groups[0][1]
+        return lines[0] if len(lines) == 1 else "\n".join(f"- {line}" for line in lines)
+    # several sections: each under its heading, so "the monthly plan" has its context
+    return "\n".join(f"{title}:\n" + "\n".join(f"- {line}" for line in lines) for title, lines in groups)
+
+
+class ActionAnswerPolicy(Action):
+    """Answers a policy question; inside a form, the form then asks its question again."""
+
+    def name(self) -> Text:
+        return "action_answer_policy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        message = tracker.latest_message or {}
+        entities = " ".join(str(e.get("value", "")) for e in message.get("entities") or [])
+        try:
+            answer = answer_for(latest_intent(tracker), f"{message.get('text') or ''} {entities}")
+        except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+            logger.error("policy knowledge unavailable: %s", error)
+            answer = None
+        if answer:
+            utter(dispatcher, "utter_policy_answer", answer=answer)
+        else:
+            utter(dispatcher, "utter_policy_unknown")
+        return []

@@ -1,0 +1,144 @@
+"""The small flows: reviews, and what happens when the bot doesn't understand.
+
+Low NLU confidence (FallbackClassifier's `nlu_fallback`) starts Rasa's
+built-in two-stage fallback (`action_two_stage_fallback`). Its first stage is
+`action_default_ask_affirmation`, customised here: the two most likely
+requests as buttons with human-friendly titles, plus "Something else". If the
+customer picks "Something else" they are asked to rephrase
+(`action_default_ask_rephrase` sends `utter_ask_rephrase`); if they still aren't understood,
+`action_default_fallback` (customised here) offers a person, with the reason
+recorded for the handoff.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.messages import utter
+
+logger = logging.getLogger(__name__)
+
+FALLBACK_HANDOFF_REASON = "The bot did not understand the request"
+
+# Intent -> the button title a customer reads. Intents without a title
+# (inform, affirm, greet...) are never offered as "did you mean".
+INTENT_TITLES = {
+    "track_order": "Track an order",
+    "cancel_order": "Cancel an order",
+    "change_order": "Change an order",
+    "change_shipping_address": "Change a delivery address",
+    "set_up_shipping_address": "Set up a shipping address",
+    "place_order": "Place an order",
+    "return_item": "Return an item",
+    "ask_return_policy": "Return policy",
+    "get_refund": "Get a refund",
+    "track_refund": "Check a refund",
+    "check_refund_policy": "Refund policy",
+    "report_duplicate_charge": "I was charged twice",
+    "payment_issue": "A payment problem",
+    "check_payment_methods": "Payment methods",
+    "check_invoice": "Check an invoice",
+    "get_invoice": "Get an invoice",
+    "check_cancellation_fee": "Cancellation fees",
+    "cancel_subscription": "Cancel Harbor Plus",
+    "pause_subscription": "Pause Harbor Plus",
+    "delivery_options": "Delivery options",
+    "delivery_period": "Delivery times",
+    "create_account": "Create an account",
+    "delete_account": "Delete my account",
+    "edit_account": "Change my account details",
+    "switch_account": "Switch accounts",
+    "recover_password": "Reset my password",
+    "registration_problems": "Problems signing up",
+    "newsletter_subscription": "Newsletter",
+    "review": "Leave feedback",
+    "complaint": "Make a complaint",
+    "contact_human_agent": "Talk to a person",
+    "contact_customer_service": "Contact customer service",
+    "ask_support_hours": "Support hours",
+}
+SOMETHING_ELSE = {"title": "Something else", "payload": "/out_of_scope"}
+
+
+def intent_payload(intent: str, entities: List[Dict[str, Any]]) -> str:
+    """`/intent{"entity": "value"}`, so what the customer already said is kept."""
+    values = {e["entity"]: e.get("value") for e in entities if e.get("entity") and e.get("value")}
+    return f"/{intent}{json.dumps(values, separators=(',', ':'))}" if values else f"/{intent}"
+
+
+def likely_intents(message: Dict[str, Any], count: int = 2) -> List[str]:
+    ranking = message.get("intent_ranking") or []
+    names = [r.get("name") for r in ranking if r.get("name") in INTENT_TITLES]
+    return list(dict.fromkeys(names))[:count]
+
+
+class ActionDefaultAskAffirmation(Action):
+    """First stage of the two-stage fallback: "Did you mean…" with two guesses."""
+
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        message = tracker.latest_message or {}
+        guesses = likely_intents(message)
+        if not guesses:
+            utter(dispatcher, "utter_ask_rephrase")
+            return []
+        entities = message.get("entities") or []
+        buttons = [{"title": INTENT_TITLES[intent], "payload": intent_payload(intent, entities)}
+                   for intent in guesses]
+        utter(dispatcher, "utter_ask_affirmation", extra_buttons=buttons + [SOMETHING_ELSE])
+        return []
+
+
+class ActionDefaultAskRephrase(Action):
+    """Second stage: after "Something else", ask for other words."""
+
+    def name(self) -> Text:
+        return "action_default_ask_rephrase"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        utter(dispatcher, "utter_ask_rephrase")
+        return []
+
+
+class ActionDefaultFallback(Action):
+    """The customer still isn't understood: offer a person instead of guessing again."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        logger.info("fallback for %s after: %r", tracker.sender_id,
+                    (tracker.latest_message or {}).get("text"))
+        utter(dispatcher, "utter_fallback_offer_human")
+        # Revert the message nobody understood, so the next prediction starts
+        # from before it (the customer's next answer is read afresh).
+        return [UserUtteranceReverted(), SlotSet("handoff_reason", FALLBACK_HANDOFF_REASON)]
+
+
+class ActionRecordReview(Action):
+    """There is no reviews API: the review is recorded in the action server's
+    log and in the conversation (slot `last_review`, seen by agents)."""
+
+    def name(self) -> Text:
+        return "action_record_review"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        message = tracker.latest_message or {}
+        text = (message.get("text") or "").strip()
+        sentiment = message.get("sentiment") or {}
+        logger.info("customer review from %s (customer %s, sentiment %s): %s", tracker.sender_id,
+                    tracker.get_slot("customer_id") or "unverified", sentiment.get("label", "n/a"), text)
+        utter(dispatcher, "utter_review_thanks")
+        return [SlotSet("last_review", text[:1000] or None)]
