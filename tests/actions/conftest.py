@@ -17,6 +17,17 @@ def _point_clients_at(monkeypatch, base_url: str) -> None:
     clients.billing.cache_clear()
 
 
+@pytest.fixture(scope="package")
+def demo_crm(tmp_path_factory):
+    """A demo service of their own: action tests change data (returns, cancelled
+    orders, edited accounts) that the end-to-end tests must still find as seeded."""
+    from tests.support.crm import start_demo_crm
+
+    srv = start_demo_crm(tmp_path_factory.mktemp("actions-crm"))
+    yield srv
+    srv.stop()
+
+
 @pytest.fixture
 def backend(demo_crm, monkeypatch):
     _point_clients_at(monkeypatch, demo_crm.url)
