@@ -1,6 +1,6 @@
 """Facebook Messenger channel: webhook `/webhooks/messenger/webhook`.
 
-Same intake as WhatsApp (signature, ack at once, durable dedupe by `mid`).
+Same webhook pipeline as WhatsApp (addons/channels/base.py; dedupe by `mid`).
 Echoes of our own messages, deliveries and reads are acknowledged and ignored.
 Outbound through the Send API with button templates / quick replies, a typing
 indicator while the bot works, and Messenger's windows: 24 hours for anything,
@@ -11,18 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
-
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from typing import Any, Dict, List, Optional, Tuple
 
 from addons.channels import choices, window
+from addons.channels.base import ChannelOutput, MetaWebhookInput
 from addons.channels.config import setting
-from addons.channels.guards import dict_items, meta_handshake, meta_signed_json
+from addons.channels.guards import dict_items
 from addons.channels.http import SendResult, post
-from addons.channels.intake import Intake
 from addons.channels.state import ChannelState, Inbound
 
 logger = logging.getLogger(__name__)
@@ -58,70 +53,55 @@ class MessengerConfig:
 
 
 # --- outbound ------------------------------------------------------------------
-class MessengerOutput(OutputChannel):
+RESPONSE = {"messaging_type": "RESPONSE"}
+HUMAN_AGENT_TAG = {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
+
+
+class MessengerOutput(ChannelOutput):
     """Send API client. `as_human_agent` (agent inbox replies) may use the
     HUMAN_AGENT tag after the 24-hour window; the bot never does."""
 
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+    channel = CHANNEL
+    text_limit = TEXT_LIMIT
 
     def __init__(self, config: MessengerConfig, state: Optional[ChannelState] = None,
                  as_human_agent: bool = False) -> None:
-        self.config = config
-        self.state = state or ChannelState(CHANNEL)
+        super().__init__(config, state)
         self.as_human_agent = as_human_agent
-        self.last_result: Optional[Dict[str, Any]] = None
 
     async def window_status(self, recipient_id: str) -> Dict[str, Any]:
         last = await self.state.last_inbound(recipient_id)
         agent_ok = window.is_open(last, window.HUMAN_AGENT_WINDOW_SECONDS)
         return window.status(last, "human_agent_tag" if agent_ok else None)
 
-    async def send_text_message(self, recipient_id: str, text: str,
-                                **kwargs: Any) -> Dict[str, Any]:
-        result = SendResult(sent=False, error="empty text").as_dict()
-        for part in choices.chunks(text, TEXT_LIMIT):
-            result = await self._send(recipient_id, {"text": part})
-            if not result["sent"]:
-                break
-        return result
+    def _text(self, part: str) -> Dict[str, Any]:
+        return {"text": part}
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str,
-                                     buttons: List[Dict[str, Any]],
-                                     **kwargs: Any) -> Dict[str, Any]:
-        if not buttons:
-            return await self.send_text_message(recipient_id, text)
+    async def _send_buttons(self, recipient_id: str, text: str,
+                            buttons: List[Dict[str, Any]]) -> Dict[str, Any]:
         if len(buttons) <= MAX_TEMPLATE_BUTTONS and len(text or "") <= TEMPLATE_TEXT_LIMIT:
             return await self._send_button_template(recipient_id, text, buttons)
         if len(buttons) <= MAX_QUICK_REPLIES:
             return await self.send_quick_replies(recipient_id, text, buttons)
-        await choices.offer(self.state, recipient_id, buttons)
-        return await self.send_text_message(recipient_id, choices.numbered_text(text, buttons))
+        return await self._send_numbered(recipient_id, text, buttons)
 
     async def send_quick_replies(self, recipient_id: str, text: str,
                                  quick_replies: List[Dict[str, Any]],
                                  **kwargs: Any) -> Dict[str, Any]:
         if len(quick_replies) > MAX_QUICK_REPLIES:
             return await self.send_text_with_buttons(recipient_id, text, quick_replies)
-        parts = choices.chunks(text or "Please choose:", TEXT_LIMIT)
-        for part in parts[:-1]:
-            if not (await self.send_text_message(recipient_id, part))["sent"]:
-                return self.last_result or {"sent": False, "error": "lead-in failed"}
+        last_part = await self._lead_in(recipient_id, text, TEXT_LIMIT)
+        if last_part is None:
+            return self._lead_in_failed()
         replies = [{"content_type": "text", "title": choices.fit(b.get("title", ""), TITLE_LIMIT),
                     "payload": await choices.button_id(self.state, b, PAYLOAD_LIMIT)}
                    for b in quick_replies]
-        return await self._send(recipient_id, {"text": parts[-1], "quick_replies": replies})
+        return await self._send(recipient_id, {"text": last_part, "quick_replies": replies})
 
     async def send_image_url(self, recipient_id: str, image: str,
                              **kwargs: Any) -> Dict[str, Any]:
         return await self._send(recipient_id, {"attachment": {
             "type": "image", "payload": {"url": image, "is_reusable": True}}})
-
-    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any],
-                               **kwargs: Any) -> Dict[str, Any]:
-        """A `custom` response is sent as the Send API `message` object."""
-        return await self._send(recipient_id, dict(json_message))
 
     async def typing_on(self, recipient_id: str) -> Dict[str, Any]:
         if not (await self.window_status(recipient_id))["open"]:
@@ -143,29 +123,23 @@ class MessengerOutput(OutputChannel):
             "template_type": "button", "text": text or "Please choose:",
             "buttons": rendered}}})
 
-    async def _send(self, recipient_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
-        routing, fallback = await self._routing(recipient_id)
-        if routing is None:
-            logger.warning("messenger: %s window closed for %s: message not sent",
-                           "7-day human agent" if self.as_human_agent else "24-hour",
-                           recipient_id)
-            result = SendResult(sent=False, error="window_closed")
-        else:
-            body = {"recipient": {"id": recipient_id}, **routing, "message": message}
-            result = await self._post(body, f"messenger send to {recipient_id}")
-            result.fallback = fallback if result.sent else None
-        self.last_result = result.as_dict()
-        return self.last_result
+    async def _deliver(self, recipient_id: str, message: Dict[str, Any],
+                       routing: Dict[str, str] = RESPONSE) -> SendResult:
+        body = {"recipient": {"id": recipient_id}, **routing, "message": message}
+        return await self._post(body, f"messenger send to {recipient_id}")
 
-    async def _routing(self, recipient_id: str
-                       ) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
-        """messaging_type (and tag) allowed now, or None when nothing may be sent."""
-        status = await self.window_status(recipient_id)
-        if status["open"]:
-            return {"messaging_type": "RESPONSE"}, None
-        if self.as_human_agent and status["fallback"] == "human_agent_tag":
-            return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}, "human_agent_tag"
-        return None, None
+    async def _window_closed(self, recipient_id: str, message: Dict[str, Any],
+                             status: Dict[str, Any]) -> SendResult:
+        """Only human agents may still answer (HUMAN_AGENT tag, up to 7 days)."""
+        if not self.as_human_agent:
+            return await super()._window_closed(recipient_id, message, status)
+        if status["fallback"] != "human_agent_tag":
+            logger.warning("messenger: 7-day human agent window closed for %s: message "
+                           "not sent", recipient_id)
+            return SendResult(sent=False, error="window_closed")
+        result = await self._deliver(recipient_id, message, HUMAN_AGENT_TAG)
+        result.fallback = "human_agent_tag" if result.sent else None
+        return result
 
     async def _post(self, body: Dict[str, Any], what: str) -> SendResult:
         if not self.config.page_access_token:
@@ -225,59 +199,14 @@ def _attachment_text(attachment: Dict[str, Any]) -> Optional[str]:
     return None
 
 
-class MessengerInput(InputChannel):
+class MessengerInput(MetaWebhookInput):
     """Rasa input channel `addons.channels.messenger.MessengerInput` (name "messenger")."""
 
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+    channel = CHANNEL
+    config_class = MessengerConfig
+    output_class = MessengerOutput
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "MessengerInput":
-        return cls(MessengerConfig.load(credentials))
-
-    def __init__(self, config: MessengerConfig) -> None:
-        self.config = config
-        if not config.app_secret:
-            logger.error("messenger: no app secret configured: every webhook will get 403")
-
-    def get_output_channel(self) -> MessengerOutput:
-        return MessengerOutput(self.config)
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-                  ) -> Blueprint:
-        bp = Blueprint("messenger_webhook", __name__)
-        state = ChannelState(CHANNEL)
-        intake = Intake(CHANNEL, state, on_new_message, self.get_output_channel,
-                        before_turn=self._typing_on)
-
-        @bp.listener("after_server_start")
-        async def start_recovery(_app: Any, _loop: Any) -> None:
-            intake.start_sweeper()
-
-        @bp.listener("before_server_stop")
-        async def stop_recovery(_app: Any, _loop: Any) -> None:
-            await intake.stop()
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["GET"])
-        async def verify(request: Request) -> HTTPResponse:
-            return meta_handshake(request, CHANNEL, self.config.verify_token)
-
-        @bp.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            data = meta_signed_json(request, CHANNEL, self.config.app_secret)
-            if isinstance(data, HTTPResponse):
-                return data
-            await intake.accept(await self._handle_payload(data, state))
-            return response.json({"status": "received"})
-
-        return bp
-
-    async def _typing_on(self, msg: Inbound) -> None:
+    async def _before_turn(self, msg: Inbound) -> None:
         await self.get_output_channel().typing_on(msg.sender_id)
 
     async def _handle_payload(self, data: Dict[str, Any], state: ChannelState
@@ -291,7 +220,6 @@ class MessengerInput(InputChannel):
             for event in dict_items(entry.get("messaging")):
                 inbound = await self._to_inbound(event, state)
                 if inbound:
-                    await state.touch_window(inbound.sender_id, inbound.received_at)
                     messages.append(inbound)
         return messages
 

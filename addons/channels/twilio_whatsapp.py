@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from addons.channels import choices, window
+from addons.channels.base import ChannelOutput, WebhookInput
 from addons.channels.config import setting
 from addons.channels.guards import first, oversize, parse_form, reject
 from addons.channels.http import SendResult, post
-from addons.channels.intake import Intake
 from addons.channels.security import TWILIO_SIGNATURE_HEADER, verify_twilio_signature
 from addons.channels.state import ChannelState, Inbound
 
@@ -60,42 +59,17 @@ def _address(number: str) -> str:
 
 
 # --- outbound ------------------------------------------------------------------
-class TwilioWhatsAppOutput(OutputChannel):
-    """Sends through Twilio's Messages API; returns result dicts, never raises."""
+class TwilioWhatsAppOutput(ChannelOutput):
+    """Sends through Twilio's Messages API; buttons always as a numbered list."""
 
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
-
-    def __init__(self, config: TwilioConfig, state: Optional[ChannelState] = None) -> None:
-        self.config = config
-        self.state = state or ChannelState(CHANNEL)
-        self.last_result: Optional[Dict[str, Any]] = None
+    channel = CHANNEL
+    text_limit = BODY_LIMIT
 
     async def window_status(self, recipient_id: str) -> Dict[str, Any]:
         return window.status(await self.state.last_inbound(recipient_id), None)
 
-    async def send_text_message(self, recipient_id: str, text: str,
-                                **kwargs: Any) -> Dict[str, Any]:
-        result = SendResult(sent=False, error="empty text").as_dict()
-        for part in choices.chunks(text, BODY_LIMIT):
-            result = await self._send(recipient_id, {"Body": part})
-            if not result["sent"]:
-                break
-        return result
-
-    async def send_text_with_buttons(self, recipient_id: str, text: str,
-                                     buttons: List[Dict[str, Any]],
-                                     **kwargs: Any) -> Dict[str, Any]:
-        if not buttons:
-            return await self.send_text_message(recipient_id, text)
-        await choices.offer(self.state, recipient_id, buttons)
-        return await self.send_text_message(recipient_id, choices.numbered_text(text, buttons))
-
-    async def send_quick_replies(self, recipient_id: str, text: str,
-                                 quick_replies: List[Dict[str, Any]],
-                                 **kwargs: Any) -> Dict[str, Any]:
-        return await self.send_text_with_buttons(recipient_id, text, quick_replies)
+    def _text(self, part: str) -> Dict[str, Any]:
+        return {"Body": part}
 
     async def send_image_url(self, recipient_id: str, image: str,
                              **kwargs: Any) -> Dict[str, Any]:
@@ -106,15 +80,8 @@ class TwilioWhatsAppOutput(OutputChannel):
         """A `custom` response is sent as extra Messages API parameters."""
         return await self._send(recipient_id, {str(k): str(v) for k, v in json_message.items()})
 
-    async def _send(self, recipient_id: str, fields: Dict[str, str]) -> Dict[str, Any]:
-        if not (await self.window_status(recipient_id))["open"]:
-            logger.warning("twilio_whatsapp: 24-hour window closed for %s: not sent",
-                           recipient_id)
-            result = SendResult(sent=False, error="window_closed")
-        else:
-            result = await self._post(recipient_id, fields)
-        self.last_result = result.as_dict()
-        return self.last_result
+    async def _deliver(self, recipient_id: str, message: Dict[str, Any]) -> SendResult:
+        return await self._post(recipient_id, message)
 
     async def _post(self, recipient_id: str, fields: Dict[str, str]) -> SendResult:
         c = self.config
@@ -166,61 +133,16 @@ def _number(raw: str) -> Optional[float]:
         return None
 
 
-class TwilioWhatsAppInput(InputChannel):
+class TwilioWhatsAppInput(WebhookInput):
     """Rasa input channel `addons.channels.twilio_whatsapp.TwilioWhatsAppInput`."""
 
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+    channel = CHANNEL
+    config_class = TwilioConfig
+    output_class = TwilioWhatsAppOutput
+    secret_field = "auth_token"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]
-                         ) -> "TwilioWhatsAppInput":
-        return cls(TwilioConfig.load(credentials))
-
-    def __init__(self, config: TwilioConfig) -> None:
-        self.config = config
-        if not config.auth_token:
-            logger.error("twilio_whatsapp: no auth token: every webhook will get 403")
-
-    def get_output_channel(self) -> TwilioWhatsAppOutput:
-        return TwilioWhatsAppOutput(self.config)
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-                  ) -> Blueprint:
-        bp = Blueprint("twilio_whatsapp_webhook", __name__)
-        state = ChannelState(CHANNEL)
-        intake = Intake(CHANNEL, state, on_new_message, self.get_output_channel)
-
-        @bp.listener("after_server_start")
-        async def start_recovery(_app: Any, _loop: Any) -> None:
-            intake.start_sweeper()
-
-        @bp.listener("before_server_stop")
-        async def stop_recovery(_app: Any, _loop: Any) -> None:
-            await intake.stop()
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            form = self._verified_form(request)
-            if isinstance(form, HTTPResponse):
-                return form
-            if first(form, "MessageStatus"):
-                await self._record_status(form, state)
-            else:
-                message = await self._to_inbound(form, state)
-                if message:
-                    await state.touch_window(message.sender_id, message.received_at)
-                    await intake.accept([message])
-            return response.text(EMPTY_TWIML, content_type="text/xml")
-
-        return bp
-
-    def _verified_form(self, request: Request) -> Any:
+    def _verified(self, request: Request) -> Any:
+        """Size, strict form parsing, then the signature over URL + every pair."""
         too_big = oversize(request, CHANNEL)
         if too_big:
             return too_big
@@ -233,6 +155,18 @@ class TwilioWhatsAppInput(InputChannel):
             return reject(403, "bad signature" if header else "missing signature",
                           CHANNEL, request)
         return form
+
+    def _ack(self) -> HTTPResponse:
+        return response.text(EMPTY_TWIML, content_type="text/xml")
+
+    async def _handle_payload(self, form: Dict[str, List[str]], state: ChannelState
+                              ) -> List[Inbound]:
+        """A status callback is recorded; a message is returned for processing."""
+        if first(form, "MessageStatus"):
+            await self._record_status(form, state)
+            return []
+        message = await self._to_inbound(form, state)
+        return [message] if message else []
 
     async def _to_inbound(self, form: Dict[str, List[str]], state: ChannelState
                           ) -> Optional[Inbound]:

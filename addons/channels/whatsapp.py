@@ -1,26 +1,21 @@
 """WhatsApp Cloud API (Meta) channel: webhook `/webhooks/whatsapp/webhook`.
 
-Inbound: signature-checked, acked at once, deduplicated durably, processed in
-the background (addons/channels/intake.py). Outbound: Graph API messages with
-interactive buttons/lists, read receipts, retries, and the 24-hour window
-(template fallback). Message shapes: docs/channels.md.
+Inbound: the shared webhook pipeline (addons/channels/base.py, intake.py).
+Outbound: Graph API messages with interactive buttons/lists, read receipts,
+retries, and the 24-hour window (template fallback). Message shapes:
+docs/channels.md.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
-
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from addons.channels import choices, window
+from addons.channels.base import ChannelOutput, MetaWebhookInput
 from addons.channels.config import setting
-from addons.channels.guards import dict_items, meta_handshake, meta_signed_json
+from addons.channels.guards import dict_items
 from addons.channels.http import SendResult, post
-from addons.channels.intake import Intake
 from addons.channels.state import ChannelState, Inbound
 
 logger = logging.getLogger(__name__)
@@ -66,58 +61,34 @@ class WhatsAppConfig:
 
 
 # --- outbound ------------------------------------------------------------------
-class WhatsAppOutput(OutputChannel):
-    """Sends through the Graph API. Every send returns a result dict and never raises."""
+class WhatsAppOutput(ChannelOutput):
+    """Sends through the Graph API (interactive buttons/lists, template fallback)."""
 
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+    channel = CHANNEL
+    text_limit = TEXT_LIMIT
 
     def __init__(self, config: WhatsAppConfig, state: Optional[ChannelState] = None) -> None:
-        self.config = config
-        self.state = state or ChannelState(CHANNEL)
-        self.last_result: Optional[Dict[str, Any]] = None
+        super().__init__(config, state)
         self._template_sent_to: Set[str] = set()  # one template per closed-window turn
 
     async def window_status(self, recipient_id: str) -> Dict[str, Any]:
         last = await self.state.last_inbound(recipient_id)
         return window.status(last, "template" if self.config.template_name else None)
 
-    async def send_text_message(self, recipient_id: str, text: str,
-                                **kwargs: Any) -> Dict[str, Any]:
-        result = SendResult(sent=False, error="empty text").as_dict()
-        for part in choices.chunks(text, TEXT_LIMIT):
-            result = await self._send(recipient_id, {"type": "text", "text": {
-                "body": part, "preview_url": False}})
-            if not result["sent"]:
-                break
-        return result
+    def _text(self, part: str) -> Dict[str, Any]:
+        return {"type": "text", "text": {"body": part, "preview_url": False}}
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str,
-                                     buttons: List[Dict[str, Any]],
-                                     **kwargs: Any) -> Dict[str, Any]:
-        if not buttons:
-            return await self.send_text_message(recipient_id, text)
+    async def _send_buttons(self, recipient_id: str, text: str,
+                            buttons: List[Dict[str, Any]]) -> Dict[str, Any]:
         if len(buttons) <= MAX_BUTTONS and _unique_titles(buttons, BUTTON_TITLE_LIMIT):
             return await self._send_reply_buttons(recipient_id, text, buttons)
         if len(buttons) <= MAX_LIST_ROWS:
             return await self._send_list(recipient_id, text, buttons)
-        await choices.offer(self.state, recipient_id, buttons)
-        return await self.send_text_message(recipient_id, choices.numbered_text(text, buttons))
-
-    async def send_quick_replies(self, recipient_id: str, text: str,
-                                 quick_replies: List[Dict[str, Any]],
-                                 **kwargs: Any) -> Dict[str, Any]:
-        return await self.send_text_with_buttons(recipient_id, text, quick_replies)
+        return await self._send_numbered(recipient_id, text, buttons)
 
     async def send_image_url(self, recipient_id: str, image: str,
                              **kwargs: Any) -> Dict[str, Any]:
         return await self._send(recipient_id, {"type": "image", "image": {"link": image}})
-
-    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any],
-                               **kwargs: Any) -> Dict[str, Any]:
-        """A `custom` response is sent as a Graph message body (e.g. a location)."""
-        return await self._send(recipient_id, dict(json_message))
 
     async def mark_read(self, message_id: str) -> Dict[str, Any]:
         body = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
@@ -127,7 +98,7 @@ class WhatsAppOutput(OutputChannel):
                                   buttons: List[Dict[str, Any]]) -> Dict[str, Any]:
         body = await self._lead_in(recipient_id, text, BUTTON_BODY_LIMIT)
         if body is None:
-            return self.last_result or {"sent": False, "error": "lead-in failed"}
+            return self._lead_in_failed()
         ids = await choices.unique_button_ids(self.state, buttons, BUTTON_ID_LIMIT)
         rows = [{"type": "reply", "reply": {
             "id": button_id, "title": choices.fit(b.get("title", ""), BUTTON_TITLE_LIMIT)}}
@@ -139,7 +110,7 @@ class WhatsAppOutput(OutputChannel):
                          buttons: List[Dict[str, Any]]) -> Dict[str, Any]:
         body = await self._lead_in(recipient_id, text, LIST_BODY_LIMIT)
         if body is None:
-            return self.last_result or {"sent": False, "error": "lead-in failed"}
+            return self._lead_in_failed()
         rows = []
         ids = await choices.unique_button_ids(self.state, buttons, LIST_ROW_ID_LIMIT)
         for b, row_id in zip(buttons, ids):
@@ -152,28 +123,14 @@ class WhatsAppOutput(OutputChannel):
             "type": "list", "body": {"text": body},
             "action": {"button": LIST_BUTTON_LABEL, "sections": [{"rows": rows}]}}})
 
-    async def _lead_in(self, recipient_id: str, text: str, limit: int) -> Optional[str]:
-        """Sends all but the last `limit`-sized part as text; returns the last part."""
-        parts = choices.chunks(text or "Please choose:", limit) or ["Please choose:"]
-        for part in parts[:-1]:
-            if not (await self.send_text_message(recipient_id, part))["sent"]:
-                return None
-        return parts[-1]
+    async def _deliver(self, recipient_id: str, message: Dict[str, Any]) -> SendResult:
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual",
+                "to": recipient_id.lstrip("+"), **message}
+        return await self._post(body, f"whatsapp send {message.get('type')} to {recipient_id}")
 
-    async def _send(self, recipient_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
-        """Sends one message if the 24-hour window is open, else the template."""
-        status = await self.window_status(recipient_id)
-        if not status["open"]:
-            result = await self._window_closed(recipient_id)
-        else:
-            body = {"messaging_product": "whatsapp", "recipient_type": "individual",
-                    "to": recipient_id.lstrip("+"), **message}
-            result = await self._post(body, f"whatsapp send {message.get('type')} "
-                                            f"to {recipient_id}")
-        self.last_result = result.as_dict()
-        return self.last_result
-
-    async def _window_closed(self, recipient_id: str) -> SendResult:
+    async def _window_closed(self, recipient_id: str, message: Dict[str, Any],
+                             status: Dict[str, Any]) -> SendResult:
+        """The approved template instead, once per turn; never the message itself."""
         if not self.config.template_name:
             logger.warning("whatsapp: 24-hour window closed for %s and no "
                            "WHATSAPP_TEMPLATE_NAME: message not sent", recipient_id)
@@ -278,65 +235,19 @@ def _status_error(status: Dict[str, Any]) -> Optional[str]:
         f" ({details})" if details else "")
 
 
-class WhatsAppInput(InputChannel):
+class WhatsAppInput(MetaWebhookInput):
     """Rasa input channel `addons.channels.whatsapp.WhatsAppInput` (name "whatsapp")."""
 
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+    channel = CHANNEL
+    config_class = WhatsAppConfig
+    output_class = WhatsAppOutput
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "WhatsAppInput":
-        return cls(WhatsAppConfig.load(credentials))
-
-    def __init__(self, config: WhatsAppConfig) -> None:
-        self.config = config
-        if not config.app_secret:
-            logger.error("whatsapp: no app secret configured: every webhook will get 403")
-
-    def get_output_channel(self) -> WhatsAppOutput:
-        return WhatsAppOutput(self.config)
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-                  ) -> Blueprint:
-        bp = Blueprint("whatsapp_webhook", __name__)
-        state = ChannelState(CHANNEL)
-        intake = Intake(CHANNEL, state, on_new_message, self.get_output_channel,
-                        before_turn=self._mark_read)
-
-        @bp.listener("after_server_start")
-        async def start_recovery(_app: Any, _loop: Any) -> None:
-            intake.start_sweeper()
-
-        @bp.listener("before_server_stop")
-        async def stop_recovery(_app: Any, _loop: Any) -> None:
-            await intake.stop()
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["GET"])
-        async def verify(request: Request) -> HTTPResponse:
-            return meta_handshake(request, CHANNEL, self.config.verify_token)
-
-        @bp.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            data = meta_signed_json(request, CHANNEL, self.config.app_secret)
-            if isinstance(data, HTTPResponse):
-                return data
-            messages = await self._handle_payload(data, state)
-            await intake.accept(messages)
-            return response.json({"status": "received"})
-
-        return bp
-
-    async def _mark_read(self, msg: Inbound) -> None:
+    async def _before_turn(self, msg: Inbound) -> None:
         await self.get_output_channel().mark_read(msg.message_id)
 
     async def _handle_payload(self, data: Dict[str, Any], state: ChannelState
                               ) -> List[Inbound]:
-        """Records statuses and windows; returns the customer messages to process."""
+        """Records statuses; returns the customer messages to process."""
         if data.get("object") != "whatsapp_business_account":
             logger.warning("whatsapp: unknown webhook object %r acknowledged",
                            data.get("object"))
@@ -350,7 +261,6 @@ class WhatsAppInput(InputChannel):
             for msg in dict_items(value.get("messages")):
                 inbound = await _to_inbound(msg, profiles.get(str(msg.get("from"))), state)
                 if inbound:
-                    await state.touch_window(inbound.sender_id, inbound.received_at)
                     messages.append(inbound)
         return messages
 
