@@ -21,7 +21,7 @@ from actions import clients
 from actions.messages import utter
 from actions.clients.base import BackendError, Json, NotFound
 from actions.clients.handoff_target import HandoffUnavailable, get_handoff_target
-from actions.handoff_context import TEAM_NAMES, build_package
+from actions.handoff_context import TEAM_NAMES, build_package, fresh_reason
 from actions.support_hours import agents_available
 from actions.verification import verified_customer
 
@@ -58,7 +58,7 @@ class ActionHandoff(Action):
         channel = tracker.get_latest_input_channel()
         live = agents_available() and channel not in CANNOT_PUSH
         customer, order = await _facts(tracker)
-        package = build_package(tracker, tracker.get_slot("handoff_reason"), customer, order,
+        package = build_package(tracker, fresh_reason(tracker), customer, order,
                                 status="waiting" if live else "ticket")
         try:
             created = await get_handoff_target().create(package)

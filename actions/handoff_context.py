@@ -101,6 +101,19 @@ def priority_for(turns: List[Json], reason: str) -> str:
     return "normal"
 
 
+def fresh_reason(tracker: Tracker) -> Optional[str]:
+    """`handoff_reason` if it was set for this request: by this turn, or by the
+    offer of a person the customer is answering now. A reason from an offer
+    they declined earlier ("no thanks") no longer explains a later handoff."""
+    reason, customer_turns_since = None, 0
+    for event in tracker.events:
+        if event.get("event") == "slot" and event.get("name") == "handoff_reason":
+            reason, customer_turns_since = event.get("value"), 0
+        elif event.get("event") == "user":
+            customer_turns_since += 1
+    return reason if reason and customer_turns_since <= 1 else None
+
+
 def default_reason(turns: List[Json]) -> str:
     last = turns[-1]["intent"] if turns else None
     return {"contact_human_agent": "Customer asked for a person",
