@@ -15,7 +15,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -102,16 +102,17 @@ Press Ctrl-C to stop everything.
 """, flush=True)
 
 
-def main() -> int:
-    env = harbor_env()
-    os.environ.update(env)
-    (ROOT / "var").mkdir(exist_ok=True)
-    model = ensure_model()
+def supervise(services_to_run: List[Service], env: Dict[str, str],
+              on_ready: Callable[[], None] = lambda: None) -> int:
+    """Runs the services until Ctrl-C/SIGTERM (exit 0) or until one dies (exit 1).
+
+    Whatever happens, every service that was started is stopped on the way out.
+    """
     running: List[Service] = []
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        for service in services(env, model):
+        for service in services_to_run:
             service.proc = subprocess.Popen(
                 service.cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -130,14 +131,24 @@ def main() -> int:
                 pending.remove(service)
                 print(f"{service.name:>7} | ready", flush=True)
                 if not pending:
-                    print_urls(env)
+                    on_ready()
             time.sleep(0.5)
+        print("\nstopping...", flush=True)
         return 0
     except KeyboardInterrupt:
         print("\nstopping...", flush=True)
         return 0
     finally:
         stop_all(running)
+
+
+def main() -> int:
+    env = harbor_env()
+    os.environ.update(env)
+    (ROOT / "var").mkdir(exist_ok=True)
+    # HARBOR_MODEL runs a given model; otherwise the one for the current data.
+    model = Path(env["HARBOR_MODEL"]) if env.get("HARBOR_MODEL") else ensure_model()
+    return supervise(services(env, model), env, on_ready=lambda: print_urls(env))
 
 
 if __name__ == "__main__":
