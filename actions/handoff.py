@@ -23,7 +23,7 @@ from actions.clients.base import BackendError, Json, NotFound
 from actions.clients.handoff_target import HandoffUnavailable, get_handoff_target
 from actions.handoff_context import TEAM_NAMES, build_package, fresh_reason
 from actions.support_hours import agents_available
-from actions.verification import verified_customer
+from actions.common import verified_customer
 
 logger = logging.getLogger(__name__)
 

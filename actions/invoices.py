@@ -21,11 +21,11 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.clients.base import BackendError, Json, NotFound
-from actions.common import backend_failure, friendly_date, idempotency_key, latest_intent
+from actions.common import (backend_failure, friendly_date, idempotency_key, latest_intent, latest_text,
+                            mask_email, money, outage, verified_customer)
+from actions.forms import EMAIL, activating, mentioned_order, order_number
 from actions.messages import utter
-from actions.order_changes import activating, latest_text, mentioned_order, money, other_request
-from actions.orders import unverified_outcome
-from actions.verification import EMAIL, ORDER_NUMBER, OrderFormValidation, verified_customer
+from actions.verification import OrderFormValidation, unverified_outcome
 
 INVOICE_NUMBER = re.compile(r"(?<![\w-])inv[-\s]?(\d{3,12})(?![\w-])", re.IGNORECASE)
 MAX_LISTED = 5
@@ -42,12 +42,6 @@ def mentioned_invoice(tracker: Tracker) -> Optional[str]:
         if entity.get("entity") == "invoice_id" and invoice_number(entity.get("value")):
             return invoice_number(entity.get("value"))
     return invoice_number(latest_text(tracker))
-
-
-def mask_email(email: str) -> str:
-    """'maya.patel@example.com' -> 'm***@example.com'."""
-    local, at, domain = (email or "").partition("@")
-    return f"{local[:1]}***@{domain}" if at and local else "the email address on your account"
 
 
 def named_order(tracker: Tracker) -> Optional[str]:
@@ -86,12 +80,6 @@ class ValidateInvoiceForm(OrderFormValidation):
 
     # -- extraction --
 
-    async def extract_customer_email(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
-        if other_request(tracker, self.form_name()):
-            return {}  # "actually, where is my refund?" is no email address
-        return await super().extract_customer_email(dispatcher, tracker, domain)
-
     async def extract_invoice_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[Text, Any]:
         invoice_id = invoice_number(latest_text(tracker))
@@ -100,12 +88,12 @@ class ValidateInvoiceForm(OrderFormValidation):
     async def extract_order_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
         text = latest_text(tracker)
-        if invoice_number(text) or (other_request(tracker, self.form_name()) and not named_order(tracker)):
-            return {}  # an invoice number, or another request
-        found = ORDER_NUMBER.search(text)
+        if invoice_number(text):
+            return {}  # an invoice number: extract_invoice_id takes it
+        found = order_number(text)
         if (tracker.get_slot("requested_slot") == "customer_email" and found and not EMAIL.search(text)
-                and found.group(1) != tracker.get_slot("order_id")):
-            return {"order_id": found.group(1)}  # "sorry, I meant order 10233"
+                and found != tracker.get_slot("order_id")):
+            return {"order_id": found}  # "sorry, I meant order 10233"
         return await super().extract_order_id(dispatcher, tracker, domain)
 
     # -- validation: the latest message wins over what an earlier request left --
@@ -126,8 +114,7 @@ class ValidateInvoiceForm(OrderFormValidation):
             utter(dispatcher, "utter_invoice_not_found", invoice_id=invoice_id)
             return {"invoice_id": None}
         except BackendError as error:
-            events = backend_failure(dispatcher, tracker, error, f"looking up invoice {invoice_id}")
-            return {"invoice_id": invoice_id, "backend_down": True, "backend_errors": events[0]["value"]}
+            return {"invoice_id": invoice_id, **outage(dispatcher, tracker, error, f"looking up invoice {invoice_id}")}
         current = verified_customer(tracker)
         if current and invoice.get("customer_id") != current:
             utter(dispatcher, "utter_invoice_not_on_account", invoice_id=invoice_id)
@@ -190,7 +177,7 @@ class ActionShowInvoice(Action):
         utter(dispatcher, "utter_invoice_details", invoice_id=invoice["id"],
               order_id=invoice.get("order_id"), amount=money(invoice.get("amount")),
               status=invoice.get("status") or "unknown", issued_on=friendly_date(invoice.get("issued_at")),
-              email=mask_email(tracker.get_slot("customer_email") or ""))
+              email=mask_email(tracker.get_slot("customer_email")))
         return [SlotSet("invoice_id", invoice["id"]), SlotSet("order_id", invoice.get("order_id"))]
 
     @staticmethod
@@ -237,5 +224,5 @@ class ActionEmailInvoice(Action):
         except BackendError as error:
             return backend_failure(dispatcher, tracker, error, f"emailing invoice {invoice_id}")
         utter(dispatcher, "utter_invoice_emailed", invoice_id=invoice_id,
-              email=mask_email(sent.get("sent_to") or ""))
+              email=mask_email(sent.get("sent_to")))
         return [SlotSet("invoice_id", None)]

@@ -1,32 +1,24 @@
-"""Order tracking (and, later, cancelling and changing orders)."""
+"""Order tracking: track_order_form (order number, then the customer verified,
+OrderFormValidation) -> action_track_order. Cancelling and changing orders are
+in actions/order_changes/."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import clients
 from actions.messages import utter
-from actions.clients.base import BackendError, Json, NotFound
-from actions.common import backend_failure, friendly_date, item_names
-from actions.verification import OrderFormValidation, attempts_exhausted, verified_customer
+from actions.clients.base import Json
+from actions.common import friendly_date, item_names
+from actions.verification import OrderFormValidation, verified_order
 
 
 class ValidateTrackOrderForm(OrderFormValidation):
     def name(self) -> Text:
         return "validate_track_order_form"
-
-
-def unverified_outcome(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    """What a flow does when its form ended without a verified customer."""
-    if tracker.get_slot("backend_down"):
-        return [SlotSet("backend_down", None)]  # the outage was already explained
-    if attempts_exhausted(tracker):
-        utter(dispatcher, "utter_verification_failed")
-    return [SlotSet("order_id", None)]
 
 
 def order_status_message(order: Json) -> Dict[str, Any]:
@@ -50,16 +42,9 @@ class ActionTrackOrder(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        order_id = tracker.get_slot("order_id")
-        if not (verified_customer(tracker) and order_id):
-            return unverified_outcome(dispatcher, tracker)
-        try:
-            order = await clients.crm().get_order(order_id)
-        except NotFound:
-            utter(dispatcher, "utter_order_not_found", order_id=order_id)
-            return [SlotSet("order_id", None)]
-        except BackendError as error:
-            return backend_failure(dispatcher, tracker, error, f"tracking order {order_id}")
+        order, events = await verified_order(dispatcher, tracker, "tracking")
+        if order is None:
+            return events
         facts = order_status_message(order)
         utter(dispatcher, facts.pop("message"), **facts)
         return []

@@ -11,21 +11,19 @@ reported as "not found on your account", never shown.
 from __future__ import annotations
 
 import re
-from abc import abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.messages import utter
 from actions.clients.base import BackendError, Json, NotFound
-from actions.common import INTERRUPTIONS, backend_failure, channel_identity, latest_intent
-
-MAX_ATTEMPTS = 3
-ORDER_NUMBER = re.compile(r"(?<![\w-])#?(\d{4,12})(?![\w-])")
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+from actions.common import (MAX_ATTEMPTS, attempts_exhausted, backend_failure, channel_identity,
+                            outage, verified_customer)
+from actions.forms import EMAIL, VerifyingForm, order_number
 
 
 def identity_matches(customer: Json, identity: Optional[Dict[str, str]]) -> bool:
@@ -39,66 +37,57 @@ def identity_matches(customer: Json, identity: Optional[Dict[str, str]]) -> bool
     return False
 
 
-def verified_customer(tracker: Tracker) -> Optional[str]:
-    """The verified customer's id for this conversation, if verified."""
-    return tracker.get_slot("customer_id") if tracker.get_slot("customer_verified") else None
+def verified_slots(customer: Json, by: str) -> Dict[Text, Any]:
+    return {"customer_verified": True, "customer_id": customer["id"],
+            "customer_email": customer.get("email"), "verified_by": by}
 
 
-def attempts_exhausted(tracker: Tracker) -> bool:
-    return (tracker.get_slot("verification_attempts") or 0) >= MAX_ATTEMPTS
+def unverified_outcome(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """What an order flow does when its form ended without a verified customer."""
+    if tracker.get_slot("backend_down"):
+        return [SlotSet("backend_down", None)]  # the outage was already explained
+    if attempts_exhausted(tracker):
+        utter(dispatcher, "utter_verification_failed")
+    return [SlotSet("order_id", None)]
 
 
-class OrderFormValidation(FormValidationAction):
-    """Shared order-number and verification steps; subclasses add their own slots."""
+async def verified_order(dispatcher: CollectingDispatcher, tracker: Tracker,
+                         doing: str) -> Tuple[Optional[Json], List[EventType]]:
+    """The form's order, fetched fresh, if it belongs to the verified customer.
 
-    @abstractmethod
-    def name(self) -> Text:
-        """Abstract, so that rasa-sdk registers only the concrete forms."""
+    Otherwise (not verified, outage already explained, unknown or someone
+    else's order) says why and returns the events that end the flow.
+    """
+    order_id = tracker.get_slot("order_id")
+    customer_id = verified_customer(tracker)
+    if tracker.get_slot("backend_down") or not (customer_id and order_id):
+        return None, unverified_outcome(dispatcher, tracker)
+    try:
+        order = await clients.crm().get_order(order_id)
+    except NotFound:
+        utter(dispatcher, "utter_order_not_found", order_id=order_id)
+        return None, [SlotSet("order_id", None)]
+    except BackendError as error:
+        return None, backend_failure(dispatcher, tracker, error, f"{doing} order {order_id}")
+    if order.get("customer_id") != customer_id:
+        utter(dispatcher, "utter_order_not_on_account", order_id=order_id)
+        return None, [SlotSet("order_id", None)]
+    return order, []
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
-        # An outage or too many wrong emails ends the form; its action explains.
-        if tracker.get_slot("backend_down") or attempts_exhausted(tracker):
-            return []
-        if verified_customer(tracker):
-            return [slot for slot in domain_slots if slot != "customer_email"]
-        return list(domain_slots)
 
-    # -- extraction: take free text only when it answers the question asked --
+class OrderFormValidation(VerifyingForm):
+    """The order number, then the customer verified by the order's own facts:
+    the channel identity or the email on the order. Subclasses add their own slots."""
 
-    async def extract_order_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
-        text = tracker.latest_message.get("text") or ""
-        if tracker.get_slot("requested_slot") != "order_id":
-            return {}
-        found = ORDER_NUMBER.search(text)
-        if found:
-            return {"order_id": found.group(1)}
-        if latest_intent(tracker) not in INTERRUPTIONS:
-            return {"order_id": text}  # validation explains what an order number looks like
-        return {}
-
-    async def extract_customer_email(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "customer_email":
-            return {}
-        text = tracker.latest_message.get("text") or ""
-        found = EMAIL.search(text)
-        if found:
-            return {"customer_email": found.group(0)}
-        if latest_intent(tracker) not in INTERRUPTIONS and not ORDER_NUMBER.search(text):
-            return {"customer_email": text}
-        return {}
-
-    # -- validation --
+    def anchor(self, tracker: Tracker) -> Optional[str]:
+        return tracker.get_slot("order_id")
 
     async def validate_order_id(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        found = ORDER_NUMBER.search(str(value or ""))
-        if not found:
+        order_id = order_number(value)
+        if not order_id:
             utter(dispatcher, "utter_invalid_order_id")
             return {"order_id": None}
-        order_id = found.group(1)
         try:
             order = await clients.crm().get_order(order_id)
             customer = await clients.crm().get_customer(order["customer_id"])
@@ -106,16 +95,22 @@ class OrderFormValidation(FormValidationAction):
             utter(dispatcher, "utter_order_not_found", order_id=order_id)
             return {"order_id": None}
         except BackendError as error:
-            return self._outage(dispatcher, tracker, error, order_id)
+            return {"order_id": order_id, **outage(dispatcher, tracker, error, f"looking up order {order_id}")}
+        return self.owner_checked(dispatcher, tracker, customer, {"order_id": order_id},
+                                  "utter_order_not_on_account")
+
+    @staticmethod
+    def owner_checked(dispatcher: CollectingDispatcher, tracker: Tracker, customer: Json,
+                      slots: Dict[Text, Any], not_on_account: str) -> Dict[Text, Any]:
+        """`slots` when what the customer named (an order, a refund) is theirs, or
+        may be once verified; verified at once when the channel proves who writes."""
         current = verified_customer(tracker)
         if current and current != customer["id"]:
-            # Another customer's order: say no more than for a missing one.
-            utter(dispatcher, "utter_order_not_on_account", order_id=order_id)
-            return {"order_id": None}
-        slots: Dict[Text, Any] = {"order_id": order_id}
+            # Another customer's: say no more than for a missing one.
+            utter(dispatcher, not_on_account, **slots)
+            return {key: None for key in slots}
         if not current and identity_matches(customer, channel_identity(tracker)):
-            slots.update(customer_verified=True, customer_id=customer["id"],
-                         customer_email=customer["email"], verified_by="channel")
+            return {**slots, **verified_slots(customer, "channel")}
         return slots
 
     async def validate_customer_email(self, value: Any, dispatcher: CollectingDispatcher,
@@ -135,17 +130,16 @@ class OrderFormValidation(FormValidationAction):
         except NotFound:
             return {"order_id": None, "customer_email": None}
         except BackendError as error:
-            return self._outage(dispatcher, tracker, error, order_id)
-        if customer.get("email", "").lower() == email.lower():
-            return {"customer_email": email, "customer_verified": True,
-                    "customer_id": customer["id"], "verified_by": "email"}
-        attempts = (tracker.get_slot("verification_attempts") or 0) + 1
-        if attempts < MAX_ATTEMPTS:
-            utter(dispatcher, "utter_email_mismatch")
-        return {"customer_email": None, "verification_attempts": float(attempts)}
+            return {"order_id": order_id, **outage(dispatcher, tracker, error, f"looking up order {order_id}")}
+        return self.email_checked(dispatcher, tracker, customer, email, "utter_email_mismatch")
 
     @staticmethod
-    def _outage(dispatcher: CollectingDispatcher, tracker: Tracker, error: BackendError,
-                order_id: str) -> Dict[Text, Any]:
-        events = backend_failure(dispatcher, tracker, error, f"looking up order {order_id}")
-        return {"order_id": order_id, "backend_down": True, "backend_errors": events[0]["value"]}
+    def email_checked(dispatcher: CollectingDispatcher, tracker: Tracker, customer: Json,
+                      email: str, mismatch: str) -> Dict[Text, Any]:
+        """Verified when `email` is the customer's; else one more attempt used."""
+        if (customer.get("email") or "").lower() == email.lower():
+            return {**verified_slots(customer, "email"), "customer_email": email}
+        attempts = (tracker.get_slot("verification_attempts") or 0) + 1
+        if attempts < MAX_ATTEMPTS:
+            utter(dispatcher, mismatch)
+        return {"customer_email": None, "verification_attempts": float(attempts)}

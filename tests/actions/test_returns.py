@@ -478,7 +478,7 @@ async def test_a_refund_request_for_another_customers_order_reveals_nothing(back
 # --- every message the actions use exists ------------------------------------------------------------
 
 def test_every_message_the_return_actions_use_is_defined():
-    source = (ROOT / "actions" / "returns.py").read_text()
+    source = "\n".join(path.read_text() for path in sorted((ROOT / "actions" / "returns").glob("*.py")))
     used = {name for name in re.findall(r'"(utter_[a-z_]+)"', source) if not name.endswith("_")}
     used |= {f"utter_return_summary_{m}_{f}" for m in ("card", "credit") for f in ("fee", "free")}
     used |= {f"utter_return_{k}_{m}" for k in ("created", "needs_approval") for m in ("card", "store_credit")}

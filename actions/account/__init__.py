@@ -1,0 +1,17 @@
+"""Account requests: password reset, deletion, edits, newsletter, new accounts.
+
+Each form but creation is verified at account level by AccountFormValidation
+(actions/account_verification.py: channel identity, or the account's email);
+every fact and change goes through the CRM client, and every change carries
+an idempotency key. One module per request.
+"""
+from actions.account.creation import ActionCreateAccount, ValidateCreateAccountForm
+from actions.account.deletion import ActionDeleteAccount, ValidateDeleteAccountForm
+from actions.account.editing import ActionAskAccountNewValue, ActionEditAccount, ValidateEditAccountForm
+from actions.account.newsletter import ActionSetNewsletter, ValidateNewsletterForm
+from actions.account.password import ActionSendPasswordReset, ValidatePasswordResetForm
+
+__all__ = ["ActionAskAccountNewValue", "ActionCreateAccount", "ActionDeleteAccount", "ActionEditAccount",
+           "ActionSendPasswordReset", "ActionSetNewsletter", "ValidateCreateAccountForm",
+           "ValidateDeleteAccountForm", "ValidateEditAccountForm", "ValidateNewsletterForm",
+           "ValidatePasswordResetForm"]

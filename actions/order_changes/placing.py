@@ -1,0 +1,35 @@
+"""action_place_order_info: where and how to order, with the payment methods
+billing accepts (the rest of the answer doesn't need the backend)."""
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import clients
+from actions.clients.base import BackendError
+from actions.common import listed
+from actions.messages import utter
+
+
+class ActionPlaceOrderInfo(Action):
+    """Where and how to order, with the payment methods billing accepts."""
+
+    def name(self) -> Text:
+        return "action_place_order_info"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        try:
+            methods = await clients.billing().payment_methods()
+        except BackendError:
+            methods = []  # the rest of the answer doesn't need the backend
+        if methods:
+            utter(dispatcher, "utter_place_order_info", methods=listed(methods))
+        else:
+            utter(dispatcher, "utter_place_order_info_no_methods")
+        utter(dispatcher, "utter_delivery_choices")
+        return []
