@@ -20,7 +20,7 @@ from actions.billing import (ActionAskDuplicateRefundConfirmed, ActionPaymentIss
                              ValidateDuplicateChargeForm, ValidatePaymentIssueForm,
                              ValidateTrackRefundForm)
 from actions.asking import ASK_ACTIONS
-from actions.messages import message_name
+from tests.support.dispatch import names
 from tests.support.crm import clients as api_clients, start_demo_crm
 from tests.support.trackers import FIXTURES
 
@@ -64,9 +64,6 @@ def said(text: str, intent: str, *, fixture: str = "billing_new_conversation",
                    latest_message=latest, events=events, paused=False, followup_action=None,
                    active_loop={"name": form} if form else {}, latest_action_name=form)
 
-
-def names(dispatcher: CollectingDispatcher) -> List[str]:
-    return [message_name(m) for m in dispatcher.messages]
 
 
 def slot_values(events) -> Dict[str, Any]:

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.invoices import ActionEmailInvoice, ActionShowInvoice, ValidateInvoiceForm
-from actions.messages import message_name
+from tests.support.dispatch import names, said, payloads
 from tests.support.crm import clients as api_clients
 from tests.support.trackers import load_tracker
 
@@ -17,16 +17,7 @@ SLOTS = DOMAIN["forms"]["invoice_form"]["required_slots"]
 MAYA_EMAIL = "maya.patel@example.com"
 
 
-def names(dispatcher: CollectingDispatcher) -> List[str]:
-    return [message_name(m) for m in dispatcher.messages]
 
-
-def said(dispatcher: CollectingDispatcher) -> str:
-    return "\n".join(m.get("text") or "" for m in dispatcher.messages)
-
-
-def payloads(dispatcher: CollectingDispatcher) -> List[str]:
-    return [b["payload"] for m in dispatcher.messages for b in (m.get("buttons") or [])]
 
 
 def maya(text: str = "yes", intent: str = "inform", active: bool = True, **slots: Any) -> Tracker:

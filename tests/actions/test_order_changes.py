@@ -15,10 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clients
 from actions.asking import ASK_ACTIONS
-from actions.messages import message_name
 from actions.order_changes import (ActionCancelOrder, ActionChangeAddress, ActionChangeOrder,
                                    ActionPlaceOrderInfo, ValidateCancelOrderForm,
                                    ValidateChangeAddressForm)
+from tests.support.dispatch import names, said, payloads
 from tests.support.crm import clients as api_clients
 from tests.support.crm import start_demo_crm
 from tests.support.trackers import load_tracker
@@ -32,16 +32,7 @@ MAYA = {"order_id": "10231", "customer_email": "maya.patel@example.com", "custom
         "order_change_status": "shipped"}
 
 
-def names(dispatcher: CollectingDispatcher) -> List[str]:
-    return [message_name(m) for m in dispatcher.messages]
 
-
-def said(dispatcher: CollectingDispatcher) -> str:
-    return "\n".join(m.get("text") or "" for m in dispatcher.messages)
-
-
-def payloads(dispatcher: CollectingDispatcher) -> List[str]:
-    return [b["payload"] for m in dispatcher.messages for b in (m.get("buttons") or [])]
 
 
 def slot_values(events) -> Dict[str, Any]:
