@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 import re
 import time
+from typing import Any, Dict, List
 
 from sanic import Blueprint
 from sanic.request import Request
-from sanic.response import json
+from sanic.response import HTTPResponse, json
 
 from services.inbox import channels
 from services.inbox.auth import agent_required
@@ -143,30 +144,42 @@ def _slots(body: dict) -> dict:
     return slots
 
 
+def resume_events(slots: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Events that hand a paused conversation back to the bot.
+
+    The paused tracker ends with action_handoff; an action_listen after the
+    resume makes the next turn (the handback intent, or the customer's next
+    message) look like any other, so the designers' rules apply to it.
+    """
+    return [{"event": "resume"}, {"event": "action", "name": "action_listen"}] + [
+        {"event": "slot", "name": name, "value": value} for name, value in slots.items()]
+
+
+def _record_outcome(request: Request, handoff_id: int, note: str, **fields: Any) -> HTTPResponse:
+    """Saves how the handoff ended, notes it in the transcript, tells the pages."""
+    with request.app.ctx.db.session() as s:
+        handoff = get_handoff(s, handoff_id)
+        for name, value in fields.items():
+            setattr(handoff, name, value)
+        append_message(s, handoff, "note", note, time.time(), author_id=request.ctx.agent.id)
+        row = handoff_row(handoff)
+    request.app.ctx.notifier.notify()
+    return json(row)
+
+
 @bp.post("/<handoff_id:int>/release")
 @agent_required
 async def release(request: Request, handoff_id: int):
     """Resumes the bot (plus the agent's slots) and lets it greet the customer back."""
     slots = _slots(json_body(request))
     sender_id, _ = _holder_target(request, handoff_id)
-    # The paused tracker ends with action_handoff; an action_listen after the
-    # resume makes the handback intent look like any customer turn, so the
-    # designers' rule for EXTERNAL_handback applies.
-    events = [{"event": "resume"}, {"event": "action", "name": "action_listen"}] + [
-        {"event": "slot", "name": name, "value": value} for name, value in slots.items()]
     try:
-        await request.app.ctx.rasa.append_events(sender_id, events)
+        await request.app.ctx.rasa.append_events(sender_id, resume_events(slots))
         await request.app.ctx.rasa.trigger_intent(sender_id, "EXTERNAL_handback")
     except RasaUnavailable as exc:
         raise ApiError(502, "rasa_unavailable", f"Could not hand back to the bot: {exc}")
-    with request.app.ctx.db.session() as s:
-        handoff = get_handoff(s, handoff_id)
-        handoff.status, handoff.released_at, handoff.released_slots = "released", utcnow(), slots
-        append_message(s, handoff, "note", f"Released to the bot by {request.ctx.agent.name}.",
-                       time.time(), author_id=request.ctx.agent.id)
-        row = handoff_row(handoff)
-    request.app.ctx.notifier.notify()
-    return json(row)
+    return _record_outcome(request, handoff_id, f"Released to the bot by {request.ctx.agent.name}.",
+                           status="released", released_at=utcnow(), released_slots=slots)
 
 
 @bp.post("/<handoff_id:int>/close")
@@ -185,17 +198,11 @@ async def close(request: Request, handoff_id: int):
         still_paused, sender_id = handoff.status in OPEN_STATUSES, handoff.sender_id
     if still_paused:
         try:
-            await request.app.ctx.rasa.append_events(sender_id, [{"event": "resume"}])
+            await request.app.ctx.rasa.append_events(sender_id, resume_events({}))
         except RasaUnavailable as exc:
             raise ApiError(502, "rasa_unavailable", f"Could not resume the bot: {exc}")
-    with request.app.ctx.db.session() as s:
-        handoff = get_handoff(s, handoff_id)
-        handoff.status, handoff.resolution, handoff.closed_at = "closed", resolution, utcnow()
-        append_message(s, handoff, "note", f"Closed as {resolution} by {agent.name}.",
-                       time.time(), author_id=agent.id)
-        row = handoff_row(handoff)
-    request.app.ctx.notifier.notify()
-    return json(row)
+    return _record_outcome(request, handoff_id, f"Closed as {resolution} by {agent.name}.",
+                           status="closed", resolution=resolution, closed_at=utcnow())
 
 
 @bp.get("/<handoff_id:int>/events")
