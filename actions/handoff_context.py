@@ -11,6 +11,8 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
+from actions.escalation import sensitive_topic
+
 Json = Dict[str, Any]
 
 # Which team takes a conversation, by the request it was about.
@@ -26,8 +28,6 @@ QUEUES = {
 }
 TEAM_NAMES = {"returns": "returns", "billing": "billing", "orders": "orders",
               "account": "account", "general": "customer support"}
-SENSITIVE = re.compile(r"lawyer|legal|sue\b|court|chargeback|dispute|fraud|hack|stolen|"
-                       r"unauthori[sz]ed|security", re.I)
 HIGH_VALUE = re.compile(r"over \$500|\$(?:[5-9]\d\d|\d{4,})(?:\.\d\d)?")
 SKIPPED_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots",
                    "action_handoff", None}
@@ -96,7 +96,7 @@ def queue_for(intent: Optional[str], reason: str) -> str:
 def priority_for(turns: List[Json], reason: str) -> str:
     frustrated = any(t["frustrated"] for t in turns[-3:])
     texts = " ".join(t["text"] or "" for t in turns)
-    if frustrated or SENSITIVE.search(texts) or SENSITIVE.search(reason) or HIGH_VALUE.search(reason):
+    if frustrated or sensitive_topic(texts) or sensitive_topic(reason) or HIGH_VALUE.search(reason):
         return "high"
     return "normal"
 
