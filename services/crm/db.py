@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.crm import seed
+from services.crm import idempotency, seed
 from services.crm.models import Base, Customer
 
 log = logging.getLogger("harbor.crm")
@@ -33,6 +33,9 @@ def init_db(engine: Engine, reset: bool = False) -> bool:
         Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     with Session(engine, future=True) as db:
+        if idempotency.forget_raw_keys(db):
+            log.info("dropped idempotency records kept with unhashed keys")
+            db.commit()
         if db.execute(select(Customer.id).limit(1)).first() is not None:
             return False
         seed.load(db)

@@ -25,10 +25,11 @@ BUSINESS_CODES = {
     "email_taken": 409, "deletion_already_requested": 409, "order_already_shipped": 409,
     "order_already_cancelled": 409, "already_received": 409, "already_refunded": 409,
     "not_pending_approval": 409, "already_cancelled": 409, "already_paused": 409,
+    "invalid_link": 403, "link_expired": 403,
     "not_delivered": 422, "return_window_expired": 422, "final_sale": 422,
     "already_returned": 422, "not_a_duplicate": 422, "payment_not_on_order": 422,
     "amount_mismatch": 422, "amount_exceeds_paid": 422, "pause_too_long": 422,
-    "idempotency_key_reused": 422, "unknown_item": 400,
+    "idempotency_key_reused": 422, "unknown_item": 400, "verification_locked": 429,
 }
 
 

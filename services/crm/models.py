@@ -182,10 +182,35 @@ class IdempotencyRecord(Base):
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("key", "method", "path"),)
     id = Column(Integer, primary_key=True)
-    key = Column(String(255), nullable=False)
+    key = Column(String(255), nullable=False)  # "sha256:<hex>" of the client's key, never the key
     method = Column(String(8), nullable=False)
     path = Column(String(300), nullable=False)
     request_hash = Column(String(64), nullable=False)
     status = Column(Integer, nullable=False)
     body = Column(Text, nullable=False)
     created_at = Column(DateTime, nullable=False, server_default=func.now())
+
+
+class VerificationCode(Base):
+    """A one-time code sent to a customer to prove they own the account.
+    Only a salted hash of the code is kept."""
+
+    __tablename__ = "verification_codes"
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(String(32), ForeignKey("customers.id"), nullable=False, index=True)
+    salt = Column(String(32), nullable=False)
+    code_hash = Column(String(64), nullable=False)
+    expires_at = Column(DateTime, nullable=False)
+    tries = Column(Integer, nullable=False, default=0)
+    spent = Column(Boolean, nullable=False, default=False)
+
+
+class VerificationFailure(Base):
+    """Failed proofs of identity per subject ("customer:C005", "order:10231"),
+    kept here so that a restart, a new session or a new conversation id does
+    not start the count again."""
+
+    __tablename__ = "verification_failures"
+    subject = Column(String(64), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime)

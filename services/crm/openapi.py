@@ -10,8 +10,9 @@ from services.crm.schemas import ERROR
 
 PARAM = re.compile(r"<([a-z_]+)>")
 ERROR_STATUS = {400: "Malformed request or invalid field", 401: "Missing or wrong bearer token",
-                404: "Unknown id", 409: "State conflict", 413: "Body larger than 1 MiB",
-                422: "Rule violation"}
+                403: "Missing, wrong or expired signed link", 404: "Unknown id",
+                409: "State conflict", 413: "Body larger than 1 MiB", 422: "Rule violation",
+                429: "Too many failed attempts"}
 
 
 def _error(description: str) -> Dict:

@@ -1,19 +1,27 @@
 """Creating refunds: shared by returns, order cancellation, subscriptions and
-the billing API, so the approval rule is applied in one place."""
+the billing API, so the approval rule and the limits are applied in one place.
+
+Two limits per order: what refunds the order's price (everything but
+duplicate-charge refunds) never exceeds its total, and all refunds together
+never exceed what was captured. The $500 approval rule counts every refund of
+the order.
+"""
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.crm import rules, store
 from services.crm.clock import today
+from services.crm.errors import ApiError
 from services.crm.models import Order, Payment, Refund
 
 STORE_CREDIT = "Harbor store credit"
 ORIGINAL_PAYMENT = "original payment method"
+ZERO = Decimal("0.00")
 
 
 def order_payment_method(db: Session, order_id: Optional[str]) -> str:
@@ -26,15 +34,52 @@ def order_payment_method(db: Session, order_id: Optional[str]) -> str:
     return ORIGINAL_PAYMENT
 
 
+def _sum(db: Session, column, *where) -> Decimal:
+    return sum(db.execute(select(column).where(*where)).scalars(), ZERO)
+
+
+def paid(db: Session, order: Order) -> Decimal:
+    """Everything captured for the order, duplicate captures included. Some
+    demo orders have no capture on record: they count as paid in full."""
+    captured = db.execute(select(func.count()).select_from(Payment)
+                          .where(Payment.order_id == order.id)).scalar_one()
+    return _sum(db, Payment.amount, Payment.order_id == order.id) if captured else order.total
+
+
+def refunded_total(db: Session, order_id: Optional[str]) -> Decimal:
+    """Every refund of the order, whatever its reason or status."""
+    return _sum(db, Refund.amount, Refund.order_id == order_id) if order_id else ZERO
+
+
 def refunded_so_far(db: Session, order_id: str) -> Decimal:
     """What the order's own price has given back (duplicate captures aside)."""
-    amounts = db.execute(select(Refund.amount).where(
-        Refund.order_id == order_id, Refund.reason != "duplicate_charge")).scalars()
-    return sum(amounts, Decimal("0.00"))
+    return _sum(db, Refund.amount, Refund.order_id == order_id, Refund.reason != "duplicate_charge")
+
+
+def still_held(db: Session, order: Order) -> Decimal:
+    """What the store holds of the customer's money for this order."""
+    return max(paid(db, order) - refunded_total(db, order.id), ZERO)
 
 
 def remaining_refundable(db: Session, order: Order) -> Decimal:
-    return max(order.total - refunded_so_far(db, order.id), Decimal("0.00"))
+    """The most a refund of the order's price may still be."""
+    return max(min(order.total - refunded_so_far(db, order.id), still_held(db, order)), ZERO)
+
+
+def refuse_over_refundable(db: Session, order: Order, amount: Decimal) -> None:
+    """422 amount_exceeds_paid when `amount` of the order's price cannot be refunded."""
+    left = remaining_refundable(db, order)
+    if amount > left:
+        raise ApiError(422, "amount_exceeds_paid", f"at most {left} of order {order.id} can still be refunded")
+
+
+def direct_status(db: Session, order_id: Optional[str], amount: Decimal) -> str:
+    """issued, or pending_approval once the order's refunds pass $500."""
+    return rules.direct_refund_status(refunded_total(db, order_id) + amount)
+
+
+def return_status(db: Session, order_id: str, amount: Decimal, refund_method: str) -> str:
+    return rules.return_refund_status(refunded_total(db, order_id) + amount, refund_method)
 
 
 def create(db: Session, *, customer_id: str, amount: Decimal, reason: str, status: str,

@@ -6,7 +6,7 @@ from typing import Dict
 
 from sqlalchemy import select
 
-from services.crm import outbox, refunds, rules, store, validation as v, views
+from services.crm import links, outbox, refunds, store, validation as v, views
 from services.crm.errors import ApiError, missing_field
 from services.crm.models import Customer, Invoice, Order, Payment, Refund, Return
 from services.crm.routing import Call, Route
@@ -56,7 +56,7 @@ def _duplicate_charge(call: Call, data: Dict, order: Order) -> Refund:
     payment.status = "refunded"
     return refunds.create(call.db, customer_id=order.customer_id, order_id=order.id,
                           amount=payment.amount, reason="duplicate_charge",
-                          status=rules.direct_refund_status(payment.amount),
+                          status=refunds.direct_status(call.db, order.id, payment.amount),
                           method=payment.method, payment_id=payment.id)
 
 
@@ -70,12 +70,11 @@ def create_refund(call: Call) -> dict:
     if reason == "duplicate_charge":
         return views.refund(_duplicate_charge(call, data, order))
     amount = v.amount(data["amount"])
-    left = refunds.remaining_refundable(call.db, order)
-    if amount > left:
-        raise ApiError(422, "amount_exceeds_paid", f"at most {left} of order {order.id} can still be refunded")
+    refunds.refuse_over_refundable(call.db, order, amount)
     return views.refund(refunds.create(
         call.db, customer_id=order.customer_id, order_id=order.id, amount=amount, reason=reason,
-        status=rules.direct_refund_status(amount), method=refunds.order_payment_method(call.db, order.id)))
+        status=refunds.direct_status(call.db, order.id, amount),
+        method=refunds.order_payment_method(call.db, order.id)))
 
 
 def approve_refund(call: Call, refund_id: str) -> dict:
@@ -95,12 +94,17 @@ def _received(call: Call, rma: str) -> bool:
     return bool(ret and ret.status == "received")
 
 
+def _pdf_url(call: Call, invoice: Invoice) -> str:
+    return links.signed_url(call, f"/invoices/{invoice.id}.pdf")
+
+
 def list_invoices(call: Call) -> dict:
-    return _by_order_or_customer(call, Invoice, "invoices", lambda i: views.invoice(i, call.base_url))
+    return _by_order_or_customer(call, Invoice, "invoices", lambda i: views.invoice(i, _pdf_url(call, i)))
 
 
 def get_invoice(call: Call, invoice_id: str) -> dict:
-    return views.invoice(store.get(call.db, Invoice, invoice_id, "invoice"), call.base_url)
+    invoice = store.get(call.db, Invoice, invoice_id, "invoice")
+    return views.invoice(invoice, _pdf_url(call, invoice))
 
 
 def email_invoice(call: Call, invoice_id: str) -> dict:
@@ -108,7 +112,7 @@ def email_invoice(call: Call, invoice_id: str) -> dict:
     customer = store.get(call.db, Customer, invoice.customer_id, "customer")
     outbox.send(call.db, customer.email, "invoice_copy", f"Your invoice {invoice.id}",
                 f"Your invoice for order {invoice.order_id} ({views.money(invoice.amount)} USD): "
-                f"{call.base_url}/invoices/{invoice.id}.pdf")
+                + _pdf_url(call, invoice))
     return {"sent_to": customer.email}
 
 

@@ -122,16 +122,17 @@ def _refuse_if_shipped(order: Order) -> None:
 
 
 def cancel_order(call: Call, order_id: str) -> dict:
-    """Free until shipped; the captured payment is refunded in full."""
+    """Free until shipped; everything captured and not yet refunded (a
+    duplicate capture too) comes back in one refund."""
     order = _order(call.db, order_id)
     _refuse_if_shipped(order)
     order.status = "cancelled"
-    amount = refunds.remaining_refundable(call.db, order)
+    amount = refunds.still_held(call.db, order)
     refund = None
     if amount > 0:
         refund = refunds.create(call.db, customer_id=order.customer_id, order_id=order.id,
                                 amount=amount, reason="cancellation",
-                                status=rules.direct_refund_status(amount),
+                                status=refunds.direct_status(call.db, order.id, amount),
                                 method=refunds.order_payment_method(call.db, order.id))
         for payment in call.db.execute(select(Payment).filter_by(order_id=order.id, status="captured")).scalars():
             payment.status = "refunded"

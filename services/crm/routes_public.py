@@ -4,7 +4,7 @@ from __future__ import annotations
 from sanic.response import HTTPResponse, raw
 from sqlalchemy import func, select
 
-from services.crm import pdf, store, validation as v, views
+from services.crm import links, pdf, store, validation as v, views
 from services.crm.errors import ApiError
 from services.crm.models import Invoice, OutboxMessage, Return
 from services.crm.routing import Call, Route
@@ -32,6 +32,8 @@ def label(call: Call, filename: str) -> HTTPResponse:
 
 
 def invoice_pdf(call: Call, filename: str) -> HTTPResponse:
+    """Only through a signed link: billing's pdf_url or the emailed copy."""
+    links.check(call)
     invoice = store.get(call.db, Invoice, _pdf_name(filename), "invoice")
     return _pdf(["Harbor Goods - invoice", f"Invoice: {invoice.id}", f"Order: {invoice.order_id}",
                  f"Amount: {views.money(invoice.amount)} USD", f"Status: {invoice.status}"])
@@ -49,7 +51,9 @@ def list_outbox(call: Call) -> dict:
 PUBLIC_ROUTES = [
     Route("GET", "/health", health, "Liveness"),
     Route("GET", "/labels/<filename>", label, "Prepaid return label (placeholder PDF)"),
-    Route("GET", "/invoices/<filename>", invoice_pdf, "Invoice (placeholder PDF)"),
+    Route("GET", "/invoices/<filename>", invoice_pdf,
+          "Invoice (placeholder PDF), through the signed link billing gives as pdf_url",
+          query=("expires", "signature"), errors=("invalid_link", "link_expired")),
 ]
 ADMIN_ROUTES = [
     Route("GET", "/outbox", list_outbox, "Emails the demo recorded instead of sending", query=("to",)),

@@ -86,7 +86,10 @@ def _assess(db: Session, order_id: str, wanted: Wanted, condition: str, refund_m
         raise ApiError(422, refusal, f"the 30-day return window ended on {ends}")
     lines = _check_items(db, order, wanted)
     total = sum((line.price * qty for line, qty in lines), Decimal("0.00"))
-    return order, lines, total, rules.return_amounts(total, condition, refund_method)
+    amounts = rules.return_amounts(total, condition, refund_method)
+    # The store-credit bonus is the store's gift, not the customer's money coming back.
+    refunds.refuse_over_refundable(db, order, amounts["refund_amount"] - amounts["store_credit_bonus"])
+    return order, lines, total, amounts
 
 
 def _choices(data: Dict) -> Tuple[str, str]:
@@ -106,7 +109,7 @@ def quote_return(call: Call) -> dict:
             "items": [{"sku": line.sku, "name": line.product.name, "qty": qty,
                        "price": views.money(line.price)} for line, qty in lines],
             "items_total": views.money(total), **{k: views.money(a) for k, a in amounts.items()},
-            "refund_status": rules.return_refund_status(amounts["refund_amount"], method),
+            "refund_status": refunds.return_status(call.db, order.id, amounts["refund_amount"], method),
             "return_window_ends": views.day(rules.return_window_ends(order.delivered_at))}
 
 
@@ -121,7 +124,8 @@ def create_return(call: Call) -> dict:
     label_url = f"{call.base_url}/labels/{rma}.pdf"
     refund = refunds.create(
         call.db, customer_id=order.customer_id, order_id=order.id, rma=rma, reason="return",
-        amount=amounts["refund_amount"], status=rules.return_refund_status(amounts["refund_amount"], method),
+        amount=amounts["refund_amount"],
+        status=refunds.return_status(call.db, order.id, amounts["refund_amount"], method),
         method=refunds.STORE_CREDIT if method == "store_credit" else refunds.order_payment_method(call.db, order.id))
     ret = Return(rma=rma, order_id=order.id, customer_id=order.customer_id, reason=reason,
                  condition=condition, refund_method=method, items_total=total, label_url=label_url,
@@ -156,12 +160,12 @@ ROUTES = [
           "What a return would refund, without creating it (skus=A,B or A:2)",
           query=("order_id", "skus", "condition", "refund_method"),
           errors=("not_delivered", "return_window_expired", "final_sale", "already_returned",
-                  "unknown_item")),
+                  "unknown_item", "amount_exceeds_paid")),
     Route("POST", "/returns", create_return,
           "Create a return: RMA, prepaid label emailed to the customer, and the refund",
           status=201, body=RETURN_BODY,
           errors=("not_delivered", "return_window_expired", "final_sale", "already_returned",
-                  "unknown_item")),
+                  "unknown_item", "amount_exceeds_paid")),
     Route("GET", "/returns/<rma>", get_return, "A return"),
     Route("POST", "/returns/<rma>/receive", receive_return,
           "Demo: the item reached the warehouse (issues an awaiting_item refund)",

@@ -21,7 +21,8 @@ def _refuse_if_cancelled(sub: Subscription) -> None:
 
 
 def _quote(sub: Subscription) -> dict:
-    return rules.cancellation_quote(sub.interval, sub.price, today(), sub.renews_at or today())
+    return rules.cancellation_quote(sub.interval, sub.price, today(), sub.renews_at or today(),
+                                    sub.paused_until)
 
 
 def _quote_view(quote: dict) -> dict:
@@ -62,7 +63,7 @@ def cancel_subscription(call: Call, subscription_id: str) -> dict:
         if quote["refund_amount"] > 0:
             refund = refunds.create(
                 call.db, customer_id=sub.customer_id, amount=quote["refund_amount"],
-                reason="cancellation", status=rules.direct_refund_status(quote["refund_amount"]),
+                reason="cancellation", status=refunds.direct_status(call.db, None, quote["refund_amount"]),
                 method=refunds.ORIGINAL_PAYMENT, subscription_id=sub.id)
     sub.renews_at = None  # it will not renew any more
     return {"subscription": views.subscription(sub), **_quote_view(quote),

@@ -66,7 +66,8 @@ def _endpoint(api: Api, route: Route, sessions: sessionmaker) -> Callable:
                 result = route.handler(call, **params)
                 return result if isinstance(result, HTTPResponse) else json_response(result, route.status)
             status, body, replayed = idempotency.run(
-                db, request, lambda: route.handler(call, **params), route.status)
+                db, request, api.prefix + route.path, params,
+                lambda: route.handler(call, **params), route.status)
             response = json_response(body, status)
             if replayed:
                 response.headers["Idempotent-Replayed"] = "true"

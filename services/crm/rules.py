@@ -66,21 +66,23 @@ def return_amounts(items_total: Decimal, condition: str, refund_method: str) -> 
 
 # --- refunds ------------------------------------------------------------------
 
-def needs_approval(amount: Decimal) -> bool:
-    """Above $500 (not at) a human agent approves before anything is issued."""
-    return amount > APPROVAL_THRESHOLD
+def needs_approval(refunded_with_this: Decimal) -> bool:
+    """A human agent approves a refund once the total refunded on its order,
+    this refund included, is above $500 (not at): splitting a refund in two
+    does not get round the rule."""
+    return refunded_with_this > APPROVAL_THRESHOLD
 
 
-def return_refund_status(amount: Decimal, refund_method: str) -> str:
+def return_refund_status(refunded_with_this: Decimal, refund_method: str) -> str:
     """Store credit is issued at once; card refunds wait for the item."""
-    if needs_approval(amount):
+    if needs_approval(refunded_with_this):
         return "pending_approval"
     return "issued" if refund_method == "store_credit" else "awaiting_item"
 
 
-def direct_refund_status(amount: Decimal) -> str:
+def direct_refund_status(refunded_with_this: Decimal) -> str:
     """Refunds that wait for nothing (duplicate charge, cancellation, goodwill)."""
-    return "pending_approval" if needs_approval(amount) else "issued"
+    return "pending_approval" if needs_approval(refunded_with_this) else "issued"
 
 
 # --- orders -------------------------------------------------------------------
@@ -104,12 +106,25 @@ def unused_whole_months(today: date, renews_at: date) -> int:
     return months
 
 
-def cancellation_quote(interval: str, price: Decimal, today: date, renews_at: date) -> dict:
-    """Monthly: free, active to the end of the paid month. Annual: pro rata minus $15."""
+def paid_through(renews_at: date, paused_until: Optional[date], today: date) -> date:
+    """When the paid time runs out if it were used from today on.
+
+    A pause starts on the day it is asked for and moves renews_at back by its
+    length; the paused days still ahead were never paid for, so they are taken
+    off again (otherwise a pause would grow the refund)."""
+    if paused_until and paused_until > today:
+        return renews_at - (paused_until - today)
+    return renews_at
+
+
+def cancellation_quote(interval: str, price: Decimal, today: date, renews_at: date,
+                       paused_until: Optional[date] = None) -> dict:
+    """Monthly: free, active to the end of the paid month. Annual: the paid,
+    unused whole months pro rata, minus $15."""
     if interval == "month":
         return {"fee": Decimal("0.00"), "refund_amount": Decimal("0.00"),
                 "unused_months": 0, "effective_date": renews_at}
-    unused = unused_whole_months(today, renews_at)
+    unused = unused_whole_months(today, paid_through(renews_at, paused_until, today))
     refund = max(money(price / 12 * unused) - ANNUAL_EARLY_CANCEL_FEE, Decimal("0.00"))
     return {"fee": ANNUAL_EARLY_CANCEL_FEE, "refund_amount": money(refund),
             "unused_months": unused, "effective_date": today}

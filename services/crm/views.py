@@ -52,10 +52,11 @@ def refund(r: m.Refund) -> Json:
             "payment_id": r.payment_id, "subscription_id": r.subscription_id, "rma": r.rma}
 
 
-def invoice(i: m.Invoice, base_url: str) -> Json:
+def invoice(i: m.Invoice, pdf_url: str) -> Json:
+    """`pdf_url`: a signed link (links.py)."""
     return {"id": i.id, "order_id": i.order_id, "customer_id": i.customer_id,
             "amount": money(i.amount), "status": i.status, "issued_at": day(i.issued_at),
-            "pdf_url": f"{base_url}/invoices/{i.id}.pdf"}
+            "pdf_url": pdf_url}
 
 
 def subscription(s: m.Subscription) -> Json:

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.support.crm import BILLING_TOKEN, CRM_TOKEN
+from tests.support.crm import ADMIN_TOKEN, BILLING_TOKEN, CRM_TOKEN
 
 # Every route of the contract in docs/ARCHITECTURE.md, plus the demo's extras.
 CONTRACT = [
@@ -11,6 +11,10 @@ CONTRACT = [
     ("post", "/crm/v1/customers"), ("patch", "/crm/v1/customers/{customer_id}"),
     ("get", "/crm/v1/customers/{customer_id}/orders"),
     ("post", "/crm/v1/customers/{customer_id}/password-reset"),
+    ("post", "/crm/v1/orders/{order_id}/ownership-check"),
+    ("post", "/crm/v1/customers/{customer_id}/verification-codes"),
+    ("post", "/crm/v1/customers/{customer_id}/verification-codes/check"),
+    ("post", "/crm/v1/verification/unlock"),
     ("post", "/crm/v1/customers/{customer_id}/deletion-request"),
     ("put", "/crm/v1/customers/{customer_id}/newsletter"), ("get", "/crm/v1/orders/{order_id}"),
     ("post", "/crm/v1/orders/{order_id}/cancel"), ("patch", "/crm/v1/orders/{order_id}/shipping-address"),
@@ -46,10 +50,11 @@ def test_each_api_accepts_only_its_own_token(root, api, path, token):
     assert reply.error_code == "unauthorized"
 
 
-def test_outbox_accepts_either_token_but_not_none(root):
-    assert root.get("/admin/outbox", token=CRM_TOKEN).status == 200
-    assert root.get("/admin/outbox", token=BILLING_TOKEN).status == 200
-    assert root.get("/admin/outbox", token=None).status == 401
+def test_the_outbox_needs_the_admin_token_not_an_api_token(root):
+    assert root.get("/admin/outbox", token=ADMIN_TOKEN).status == 200
+    for token in (CRM_TOKEN, BILLING_TOKEN, None):
+        reply = root.get("/admin/outbox", token=token)
+        assert (reply.status, reply.error_code) == (401, "unauthorized"), token
 
 
 def test_malformed_json_is_a_400_invalid_json(crm):

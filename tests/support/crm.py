@@ -16,9 +16,12 @@ from tests.support.procs import PYTHON, Server, free_port, server
 
 CRM_TOKEN = "dev-crm-token"
 BILLING_TOKEN = "dev-billing-token"
+ADMIN_TOKEN = "dev-crm-admin-token"  # /admin/outbox
+LINK_SECRET = "dev-invoice-link-secret"  # signs invoice PDF links
 
 
-def start_demo_crm(tmp_path: Path, *, reset: bool = False) -> Server:
+def start_demo_crm(tmp_path: Path, *, reset: bool = False,
+                   env: Optional[Dict[str, str]] = None) -> Server:
     """`python -m services.crm` on a free port with a fresh SQLite DB in tmp_path.
 
     The caller stops it (`.stop()`). CRM API: `server.url + "/crm/v1"`, billing:
@@ -29,7 +32,8 @@ def start_demo_crm(tmp_path: Path, *, reset: bool = False) -> Server:
     port = free_port()
     env = {"DEMO_HOST": "127.0.0.1", "DEMO_PORT": str(port),
            "DEMO_DB_URL": f"sqlite:///{Path(tmp_path) / 'demo_crm.db'}",
-           "CRM_API_TOKEN": CRM_TOKEN, "BILLING_API_TOKEN": BILLING_TOKEN}
+           "CRM_API_TOKEN": CRM_TOKEN, "BILLING_API_TOKEN": BILLING_TOKEN,
+           "CRM_ADMIN_TOKEN": ADMIN_TOKEN, "INVOICE_LINK_SECRET": LINK_SECRET, **(env or {})}
     cmd = [PYTHON, "-m", "services.crm"] + (["--reset"] if reset else [])
     return server(cmd, Path(tmp_path) / "demo_crm.log", port=port,
                   env=env, health_path="/health").start()
@@ -98,5 +102,30 @@ def clients(srv: Server) -> Dict[str, JsonClient]:
     """crm, billing and admin clients with the right tokens, plus an anonymous root client."""
     return {"crm": JsonClient(srv.url + "/crm/v1", CRM_TOKEN),
             "billing": JsonClient(srv.url + "/billing/v1", BILLING_TOKEN),
-            "admin": JsonClient(srv.url + "/admin", CRM_TOKEN),
+            "admin": JsonClient(srv.url + "/admin", ADMIN_TOKEN),
             "root": JsonClient(srv.url)}
+
+
+SEED_CUSTOMERS = ("C001", "C002", "C003", "C004", "C005")
+SEED_ORDERS = tuple(str(n) for n in range(10231, 10241))
+
+
+def unlock_verification(srv: Server) -> None:
+    """Ends every verification lockout of the seed data: failed attempts are
+    counted by the service across conversations, so one test's wrong emails
+    must not lock the next test out."""
+    crm = clients(srv)["crm"]
+    for customer_id in SEED_CUSTOMERS:
+        crm.post("/verification/unlock", {"customer_id": customer_id})
+    for order_id in SEED_ORDERS:
+        crm.post("/verification/unlock", {"order_id": order_id})
+
+
+def latest_code(srv: Server, email: str) -> str:
+    """The one-time code the demo service last 'emailed' to `email` (its outbox)."""
+    import re
+
+    messages = clients(srv)["admin"].get("/outbox", params={"to": email}).body["messages"]
+    codes = [m for m in messages if m.get("kind") == "verification_code"]
+    assert codes, f"no verification code was sent to {email}"
+    return re.search(r"\b(\d{6})\b", codes[-1]["body"]).group(1)
