@@ -48,7 +48,7 @@ analytics: install
 	@$(WITH_ENV) $(PY) -m services.analytics --days $(or $(DAYS),7)
 
 erase: install
-	@$(WITH_ENV) $(PY) -m services.privacy erase --sender "$(SENDER)" $(if $(YES),--yes)
+	@$(WITH_ENV) $(PY) -m services.privacy erase $(if $(EMAIL),--email "$(EMAIL)",--sender "$(SENDER)") $(if $(YES),--yes)
 
 purge: install
 	@$(WITH_ENV) $(PY) -m services.privacy purge --older-than-days $(or $(DAYS),90) $(if $(YES),--yes)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from dataclasses import asdict
@@ -23,9 +24,10 @@ from typing import List, Optional
 
 from addons.privacy.redact import mask_email
 from scripts.harbor_env import harbor_env
-from services.privacy.stores import Found, Places, Row, Stores
+from services.privacy.stores import Erased, Found, Places, Row, Stores
 
 SHOWN_SENDERS = 20
+EMAIL_ADDRESS = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
 
 
 def _table(rows: List[Row]) -> List[str]:
@@ -37,17 +39,28 @@ def _table(rows: List[Row]) -> List[str]:
     return lines
 
 
-def report(title: str, found: Found, rows: List[Row], deleted: bool, as_json: bool) -> str:
+def _conversation(sender: str, found: Found, erased: Erased) -> List[str]:
+    """Two lines: why the conversation was picked, and its rows per place/table."""
+    why = "; ".join(sorted(found.found_by.get(sender, ()))) or "named"
+    rows = ", ".join(f"{where} {n}" for where, n in erased.conversations.get(sender, {}).items() if n)
+    return [f"  {sender}  found by: {why}", f"    rows: {rows or 'none'}"]
+
+
+def report(title: str, found: Found, erased: Erased, deleted: bool, as_json: bool) -> str:
+    rows = erased.rows
     if as_json:
+        conversations = {s: {"found_by": sorted(found.found_by.get(s, ())),
+                             "rows": erased.conversations.get(s, {})} for s in sorted(found.senders)}
         return json.dumps({"deleted": deleted, "senders": sorted(found.senders),
                            "customer_ids": sorted(found.customer_ids), "skipped": found.skipped,
-                           "rows": [asdict(r) for r in rows],
+                           "conversations": conversations, "rows": [asdict(r) for r in rows],
                            "total": sum(r.count for r in rows)}, indent=2)
     senders = sorted(found.senders)
     lines = [title, f"Conversations (senders): {len(senders)}"]
-    lines += [f"  {s}" for s in senders[:SHOWN_SENDERS]]
+    for sender in senders[:SHOWN_SENDERS]:
+        lines += _conversation(sender, found, erased)
     if len(senders) > SHOWN_SENDERS:
-        lines.append(f"  … and {len(senders) - SHOWN_SENDERS} more")
+        lines.append(f"  … and {len(senders) - SHOWN_SENDERS} more (--json lists them all)")
     if found.customer_ids:
         lines.append(f"Customer ids matched: {', '.join(sorted(found.customer_ids))}")
     for sender, why in sorted(found.skipped.items()):
@@ -58,6 +71,15 @@ def report(title: str, found: Found, rows: List[Row], deleted: bool, as_json: bo
     return "\n".join(lines)
 
 
+def email_address(value: str) -> str:
+    """argparse type: a whole address, since erasure matches exactly this text
+    everywhere (a bare "maya" would match every maya@… there is)."""
+    value = value.strip()
+    if not EMAIL_ADDRESS.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"not an email address: {value!r}")
+    return value
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.privacy", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -65,8 +87,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     erase = sub.add_parser("erase", help="delete one customer's conversations everywhere")
     who = erase.add_mutually_exclusive_group(required=True)
     who.add_argument("--sender", action="append", help="Rasa sender id (repeatable)")
-    who.add_argument("--email", help="customer email: senders whose customer_email slot matches, "
-                                     "and every conversation of the customer ids found with it")
+    who.add_argument("--email", type=email_address, help="customer email: every conversation that holds it (any slot, "
+                                     "message, inbox transcript, channel row; any case), and every "
+                                     "conversation of the customer ids found in those")
     who.add_argument("--customer-id", help="CRM customer id (customer_id slot)")
     purge = sub.add_parser("purge", help="delete conversations whose last event is older than N days")
     purge.add_argument("--older-than-days", type=float, required=True)
@@ -92,7 +115,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 found = stores.find_customer(email=args.email, customer_id=args.customer_id)
                 title = (f"Erase conversations of {mask_email(args.email)}" if args.email
                          else f"Erase conversations of customer {args.customer_id}")
-            rows = stores.run(found.senders, delete=args.yes)
+            erased = stores.run(found.senders, delete=args.yes)
         else:
             if args.older_than_days <= 0:
                 parser.error("--older-than-days must be positive")
@@ -101,10 +124,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             title = (f"Purge conversations with no event in the last {args.older_than_days:g} days "
                      f"(before {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(cutoff))}); "
                      f"channel state rows older than that")
-            rows = stores.run(found.senders, delete=args.yes, channel_cutoff=cutoff)
+            erased = stores.run(found.senders, delete=args.yes, channel_cutoff=cutoff)
     finally:
         stores.close()
-    print(report(title, found, rows, args.yes, args.json))
+    print(report(title, found, erased, args.yes, args.json))
     return 0
 
 

@@ -20,6 +20,9 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Seque
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
+from services.privacy.mentions import (TEXT_COLUMNS, add_hits, address_pattern, contains_any,
+                                      event_label, holds, matches)
+
 CHUNK = 500
 OPEN_STATUSES = ("waiting", "assigned", "ticket")  # services/inbox/models.py
 
@@ -33,13 +36,12 @@ handoffs = sa.table("handoffs", sa.column("id", sa.Integer), sa.column("sender_i
                     sa.column("created_at", sa.DateTime), sa.column("claimed_at", sa.DateTime),
                     sa.column("released_at", sa.DateTime), sa.column("closed_at", sa.DateTime))
 messages = sa.table("messages", sa.column("id", sa.Integer), sa.column("handoff_id", sa.Integer),
-                    sa.column("created_at", sa.DateTime))
+                    sa.column("text", sa.Text), sa.column("created_at", sa.DateTime))
 # (table, column holding the sender id, column holding the row's time in epoch seconds)
 CHANNEL_TABLES = (("channel_inbound", "sender_id", "received_at"),
                   ("channel_windows", "customer_id", "last_inbound_at"),
                   ("channel_statuses", "recipient_id", "event_at"),
                   ("channel_choices", "customer_id", "offered_at"))
-IDENTITY_SLOTS = ("customer_email", "customer_id")
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,30 @@ class Row:
 
 
 @dataclass
+class Erased:
+    """What `Stores.run` counted or deleted: per place and table, and per conversation."""
+
+    rows: List[Row] = field(default_factory=list)
+    conversations: Dict[str, Dict[str, int]] = field(default_factory=dict)  # sender -> "place/table" -> n
+
+
+@dataclass
 class Found:
     senders: Set[str] = field(default_factory=set)
     customer_ids: Set[str] = field(default_factory=set)
+    found_by: Dict[str, Set[str]] = field(default_factory=dict)  # sender -> where it matched
     skipped: Dict[str, str] = field(default_factory=dict)  # sender -> why it was kept
+
+
+@dataclass
+class Plan:
+    """Counting and deleting some rows of one table in one place."""
+
+    store: "Store"
+    table: str
+    count: Any
+    delete: Any
+    by_sender: Any = None  # SELECT sender, COUNT(*) … GROUP BY sender, for the report
 
 
 class Store:
@@ -115,6 +137,12 @@ class Store:
     def has(self, table: str) -> bool:
         return self.engine is not None and table in self._tables
 
+    def columns(self, table: str) -> Set[str]:
+        """Column names of `table` (none when it does not exist)."""
+        if not self.has(table):
+            return set()
+        return {column["name"] for column in sa.inspect(self.engine).get_columns(table)}
+
     def dispose(self) -> None:
         if self.engine is not None:
             self.engine.dispose()
@@ -126,10 +154,9 @@ def _chunks(values: Iterable[Any]) -> Iterator[List[Any]]:
         yield values[start:start + CHUNK]
 
 
-def _norm(value: Any, name: str = "customer_email") -> str:
-    """Emails compare case-insensitively; customer ids exactly (trimmed)."""
-    text = str(value).strip() if value is not None else ""
-    return text.lower() if name == "customer_email" else text
+def _norm(value: Any) -> str:
+    """Customer ids compare exactly, trimmed."""
+    return str(value).strip() if value is not None else ""
 
 
 def _parse(data: Optional[str]) -> Dict[str, Any]:
@@ -157,59 +184,82 @@ class Stores:
             store.dispose()
 
     # --- finding a customer's conversations ------------------------------------
-    def _identity_slots(self) -> Iterator[Tuple[str, str, str]]:
-        """(sender_id, slot name, value) of every customer_email / customer_id slot event."""
-        like = sa.or_(*[sa.literal_column("data").like(f"%{name}%") for name in IDENTITY_SLOTS])
+    def _customer_ids(self) -> Iterator[Tuple[str, str]]:
+        """(sender_id, customer id) of every customer_id slot event and inbox handoff."""
         for store, table, extra in ((self.tracker, tracker_events, tracker_events.c.type_name == "slot"),
                                     (self.broker, broker_events, sa.true())):
             if not store.has("events"):
                 continue
             with store.engine.connect() as conn:
-                rows = conn.execute(sa.select(table.c.sender_id, table.c.data).where(extra, like))
+                rows = conn.execute(sa.select(table.c.sender_id, table.c.data)
+                                    .where(extra, table.c.data.like("%customer_id%")))
                 for sender_id, data in rows:
                     event = _parse(data)
-                    if event.get("event") == "slot" and event.get("name") in IDENTITY_SLOTS \
+                    if event.get("event") == "slot" and event.get("name") == "customer_id" \
                             and event.get("value") not in (None, ""):
-                        yield sender_id, event["name"], _norm(event["value"], event["name"])
-
-    def _inbox_identities(self) -> Iterator[Tuple[str, str, str]]:
+                        yield sender_id, _norm(event["value"])
         if not self.inbox.has("handoffs"):
             return
         with self.inbox.engine.connect() as conn:
             for sender_id, context in conn.execute(sa.select(handoffs.c.sender_id, handoffs.c.context)):
-                if isinstance(context, str):
-                    context = _parse(context)
-                context = context or {}
-                customer = context.get("customer") or {}
-                slots = context.get("slots") or {}
-                for name, value in (("customer_email", customer.get("email")),
-                                    ("customer_email", slots.get("customer_email")),
-                                    ("customer_id", customer.get("id")),
-                                    ("customer_id", slots.get("customer_id"))):
+                context = (_parse(context) if isinstance(context, str) else context) or {}
+                for value in ((context.get("customer") or {}).get("id"),
+                              (context.get("slots") or {}).get("customer_id")):
                     if value:
-                        yield sender_id, name, _norm(value, name)
+                        yield sender_id, _norm(value)
+
+    def mentions(self, email: str) -> Dict[str, Set[str]]:
+        """Sender -> where `email` is written in its conversation, in every place
+        ("tracker store: slot new_account_email", "inbox: messages.text"…)."""
+        pattern, found = address_pattern(email), {}  # type: Dict[str, Set[str]]
+        for store, table in ((self.tracker, tracker_events), (self.broker, broker_events)):
+            if store.has("events"):
+                rows = self._read(store, sa.select(table.c.sender_id, table.c.data)
+                                  .where(contains_any([table.c.data], email)))
+                add_hits(found, store.place, ((sender, event_label(data)) for sender, data in rows
+                                              if holds(data, pattern)))
+        if self.inbox.has("handoffs") and self.inbox.has("messages"):
+            rows = self._read(self.inbox, sa.select(handoffs.c.sender_id, messages.c.text)
+                              .join_from(messages, handoffs, messages.c.handoff_id == handoffs.c.id)
+                              .where(contains_any([messages.c.text], email)))
+            add_hits(found, self.inbox.place, matches(rows, pattern, ["messages.text"]))
+        for attr, name, sender_column, columns in TEXT_COLUMNS:
+            store: Store = getattr(self, attr)
+            present = [c for c in columns if c in store.columns(name)]
+            if present:
+                table = sa.table(name, sa.column(sender_column, sa.String),
+                                 *[sa.column(c, sa.Text) for c in present])
+                texts = [table.c[c] for c in present]
+                rows = self._read(store, sa.select(table.c[sender_column], *texts)
+                                  .where(contains_any(texts, email)))
+                add_hits(found, store.place, matches(rows, pattern, [f"{name}.{c}" for c in present]))
+        return found
+
+    @staticmethod
+    def _read(store: Store, query: Any) -> List[Any]:
+        with store.engine.connect() as conn:
+            return conn.execute(query).fetchall()
 
     def find_customer(self, email: Optional[str] = None,
                       customer_id: Optional[str] = None) -> Found:
-        """Senders whose conversations carry this email or customer id, and the
-        customer ids seen with that email (so a conversation verified by phone,
-        without the email, is found too)."""
-        identities = list(self._identity_slots()) + list(self._inbox_identities())
-        emails = {_norm(email)} if email else set()
-        ids = {_norm(customer_id, "customer_id")} if customer_id else set()
-        found = Found()
+        """Senders whose conversations hold this email anywhere (or carry this
+        customer id), then the conversations of the customer ids seen in them
+        (so a conversation verified by phone, without the email, is found too)."""
+        found = Found(found_by=self.mentions(email) if email else {})
+        pairs = list(self._customer_ids())
+        if customer_id:
+            for sender_id, value in pairs:
+                if value == _norm(customer_id):
+                    found.found_by.setdefault(sender_id, set()).add(f"customer id {value}")
         # One hop, no further: email -> senders -> their customer ids -> senders
         # with those ids. Following ids found in the second round could chain
         # into other customers through one mistyped slot.
-        for sender_id, name, value in identities:
-            if (name == "customer_email" and value in emails) or \
-                    (name == "customer_id" and value in ids):
-                found.senders.add(sender_id)
-        ids |= {value for sender_id, name, value in identities
-                if name == "customer_id" and sender_id in found.senders}
-        found.senders |= {sender_id for sender_id, name, value in identities
-                          if name == "customer_id" and value in ids}
-        found.customer_ids = ids
+        ids = {_norm(customer_id)} if customer_id else set()
+        ids |= {value for sender_id, value in pairs if sender_id in found.found_by}
+        for sender_id, value in pairs:
+            if value in ids:
+                found.found_by.setdefault(sender_id, set()).add(f"customer id {value}")
+        found.senders, found.customer_ids = set(found.found_by), ids
         return found
 
     # --- retention -------------------------------------------------------------
@@ -273,45 +323,39 @@ class Stores:
         return found
 
     # --- counting and deleting ---------------------------------------------------
-    def _sender_deletes(self, senders: Set[str], channel: bool = True
-                        ) -> List[Tuple[Store, str, Any, Any]]:
-        """(store, table name, count query, delete statement) per chunk of senders."""
-        plans: List[Tuple[Store, str, Any, Any]] = []
+    def _sender_deletes(self, senders: Set[str], channel: bool = True) -> List[Plan]:
+        """What to count and delete for a sender set, per chunk of senders."""
+        plans: List[Plan] = []
         for ids in _chunks(sorted(senders)):
             for store, table in ((self.tracker, tracker_events), (self.broker, broker_events)):
                 if store.has("events"):
-                    where = table.c.sender_id.in_(ids)
-                    plans.append((store, "events", sa.select(sa.func.count()).select_from(table)
-                                  .where(where), table.delete().where(where)))
+                    plans.append(_plan(store, "events", table, table.c.sender_id.in_(ids),
+                                       table.c.sender_id))
             if self.inbox.has("handoffs"):
-                their = sa.select(handoffs.c.id).where(handoffs.c.sender_id.in_(ids)).scalar_subquery()
                 if self.inbox.has("messages"):
-                    where = messages.c.handoff_id.in_(their)
-                    plans.append((self.inbox, "messages", sa.select(sa.func.count())
-                                  .select_from(messages).where(where), messages.delete().where(where)))
-                where = handoffs.c.sender_id.in_(ids)
-                plans.append((self.inbox, "handoffs", sa.select(sa.func.count())
-                              .select_from(handoffs).where(where), handoffs.delete().where(where)))
+                    their = sa.select(handoffs.c.id).where(handoffs.c.sender_id.in_(ids)).scalar_subquery()
+                    plans.append(_plan(self.inbox, "messages", messages, messages.c.handoff_id.in_(their),
+                                       handoffs.c.sender_id, messages.join(
+                                           handoffs, messages.c.handoff_id == handoffs.c.id)))
+                plans.append(_plan(self.inbox, "handoffs", handoffs, handoffs.c.sender_id.in_(ids),
+                                   handoffs.c.sender_id))
             for name, column, _ in CHANNEL_TABLES:
                 if channel and self.channel.has(name):
                     table = sa.table(name, sa.column(column, sa.String))
-                    where = table.c[column].in_(ids)
-                    plans.append((self.channel, name, sa.select(sa.func.count()).select_from(table)
-                                  .where(where), table.delete().where(where)))
+                    plans.append(_plan(self.channel, name, table, table.c[column].in_(ids),
+                                       table.c[column]))
         return plans
 
-    def _channel_age_deletes(self, cutoff: float) -> List[Tuple[Store, str, Any, Any]]:
+    def _channel_age_deletes(self, cutoff: float) -> List[Plan]:
         plans = []
         for name, _, column in CHANNEL_TABLES:
             if self.channel.has(name):
                 table = sa.table(name, sa.column(column, sa.Float))
-                where = table.c[column] < cutoff
-                plans.append((self.channel, name, sa.select(sa.func.count()).select_from(table)
-                              .where(where), table.delete().where(where)))
+                plans.append(_plan(self.channel, name, table, table.c[column] < cutoff))
         return plans
 
     def run(self, senders: Set[str], delete: bool,
-            channel_cutoff: Optional[float] = None) -> List[Row]:
+            channel_cutoff: Optional[float] = None) -> Erased:
         """Counts (dry run) or deletes a sender set everywhere; one transaction per place.
 
         With `channel_cutoff` (retention), channel state goes by the age of its
@@ -321,20 +365,33 @@ class Stores:
         if channel_cutoff is not None:
             plans += self._channel_age_deletes(channel_cutoff)
         totals: Dict[Tuple[str, str], int] = {}
-        order: List[Tuple[str, str]] = []
+        result = Erased()
         for store in self.all():
-            mine = [p for p in plans if p[0] is store]
+            mine = [p for p in plans if p.store is store]
             if not mine:
                 continue
             with store.engine.begin() as conn:
-                for _, table, count, statement in mine:
-                    n = conn.execute(statement).rowcount if delete else conn.execute(count).scalar()
-                    key = (store.place, table)
-                    if key not in totals:
-                        order.append(key)
+                for plan in mine:
+                    key = (store.place, plan.table)
+                    if plan.by_sender is not None:
+                        for sender, n in conn.execute(plan.by_sender):
+                            result.conversations.setdefault(sender, {})["/".join(key)] = int(n)
+                    n = conn.execute(plan.delete).rowcount if delete else conn.execute(plan.count).scalar()
                     totals[key] = totals.get(key, 0) + int(n or 0)
-        rows = [Row(place, table, totals[(place, table)]) for place, table in order]
-        for store in self.all():
-            if store.missing:
-                rows.append(Row(store.place, "-", 0, f"skipped: {store.missing}"))
-        return rows
+        result.rows = [Row(place, table, n) for (place, table), n in totals.items()]
+        result.rows += [Row(store.place, "-", 0, f"skipped: {store.missing}")
+                        for store in self.all() if store.missing]
+        return result
+
+
+def _plan(store: Store, name: str, table: Any, where: Any, sender: Any = None,
+          source: Any = None) -> Plan:
+    """Count, delete and (given the sender column) count per sender the rows of
+    `table` matching `where`; `source` is what to count from when the sender
+    column lives in a joined table."""
+    by_sender = None
+    if sender is not None:
+        by_sender = (sa.select(sender, sa.func.count()).select_from(table if source is None else source)
+                     .where(where).group_by(sender))
+    return Plan(store, name, sa.select(sa.func.count()).select_from(table).where(where),
+                table.delete().where(where), by_sender)

@@ -11,27 +11,15 @@ import time
 from pathlib import Path
 from typing import Dict
 
-import pytest
 import sqlalchemy as sa
 
 from addons.channels.state import ChannelState, Inbound
 from tests.analytics.rasa_events import Conversation, contained_order_tracking, project_domain, save_with_rasa
-from tests.inbox.conftest import start_recorder
-from tests.support.inbox import call, hand_off, login, standing_desk_package, start_inbox
+from tests.support.inbox import call, hand_off, login, standing_desk_package
 from tests.support.procs import PYTHON, ROOT
 
 _tags = itertools.count(1)
 DAY = 86400
-
-
-@pytest.fixture(scope="module")
-def inbox(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("privacy-inbox")
-    rasa = start_recorder(tmp, "rasa")
-    srv = start_inbox(tmp, rasa_url=rasa.url)
-    yield srv
-    srv.stop()
-    rasa.stop()
 
 
 def verified_by_phone(sender_id: str, customer_id: str, start: float) -> Conversation:

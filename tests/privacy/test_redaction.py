@@ -35,6 +35,57 @@ def test_ids_amounts_dates_and_non_cards_are_kept(text):
     assert redact(text) == text
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("whatsapp from 447700900123 and 393471234567", "whatsapp from [phone] and [phone]"),
+    ("ring me on 07700 900123 or 07700900123, or 020 7946 0958",
+     "ring me on [phone] or [phone], or [phone]"),
+    ("I moved to 12 baker street last week", "I moved to [address] last week"),
+    ("ship it to 400 n main ave, apt 4b please", "ship it to [address] please"),
+    ("card 4111.1111.1111.1111 and amex 3782.822463.10005", "card [card] and amex [card]"),
+])
+def test_numbers_and_addresses_written_the_other_ways_customers_write_them_are_masked(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Your order 10231 is on its way and arrives 2026-11-24 between 09:30 and 14:00.",
+    "refund of $749.00 for order 102310 placed 2026-11-05T14:30:00Z, 2 items in my place",
+    "UPS 1Z999AA10123456784 shipped 3 items on the road, 5 business days",
+    "ms timestamp 1764000000123, confidence 0.9812345678, 12345.6789",
+    "request 550e8400-e29b-41d4-a716-446655440000 took 0.0123 s",
+])
+def test_order_numbers_amounts_dates_times_and_tracking_numbers_are_kept(text):
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("GET /crm/v1/customers?email=ava%40example.com&phone=%2B14155550101 -> 404",
+     "GET /crm/v1/customers?email=[email]&phone=[phone] -> 404"),
+    ("GET /crm/v1/customers/maya.patel%40Example.com -> 404 customer_not_found",
+     "GET /crm/v1/customers/[email] -> 404 customer_not_found"),
+    ("GET /crm/v1/customers?phone=%2B44%207700%20900123&q=a%2Fb%0Ax -> 200",
+     "GET /crm/v1/customers?phone=[phone]&q=a%2Fb%0Ax -> 200"),
+    ("GET /crm/v1/returns/quote?order_id=10231&skus=DESK-STAND-01%2CLAMP-02 -> 200",
+     "GET /crm/v1/returns/quote?order_id=10231&skus=DESK-STAND-01%2CLAMP-02 -> 200"),
+])
+def test_url_encoded_emails_and_phone_numbers_in_crm_request_lines_are_masked(line, expected):
+    assert redact(line) == expected
+
+
+def test_string_extras_such_as_sanics_access_log_request_are_masked():
+    logger, handler, stream = _capture("harbor.test.access")
+    handler.setFormatter(logging.Formatter("[%(host)s]: %(request)s %(message)s %(status)d"))
+    handler.addFilter(RedactingFilter())
+    try:
+        logger.info("", extra={"host": "127.0.0.1:50312", "status": 200,
+                               "request": "GET http://127.0.0.1:8090/crm/v1/customers"
+                                          "?email=ava%40example.com&phone=%2B14155550101"})
+    finally:
+        logger.removeHandler(handler)
+    assert stream.getvalue() == ("[127.0.0.1:50312]: GET http://127.0.0.1:8090/crm/v1/customers"
+                                 "?email=[email]&phone=[phone]  200\n")
+
+
 def test_luhn_check():
     assert luhn_ok("4111111111111111") and luhn_ok("378282246310005")
     assert not luhn_ok("4111111111111112")
