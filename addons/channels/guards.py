@@ -8,7 +8,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, TypeVar, Union
 from urllib.parse import parse_qs
 
 from sanic import response
@@ -18,6 +18,9 @@ from sanic.response import HTTPResponse
 from addons.channels.security import META_SIGNATURE_HEADER, verify_meta_signature
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 MAX_BODY_BYTES = 1024 * 1024  # providers send a few KiB; anything near 1 MiB is abuse
 
@@ -85,3 +88,27 @@ def first(form: Dict[str, List[str]], key: str, default: str = "") -> str:
 def dict_items(value: Any) -> List[Dict[str, Any]]:
     """The dict items of a list; a malformed part of a payload counts as empty."""
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def obj(value: Any) -> Dict[str, Any]:
+    """A part of a payload that should be an object; anything else counts as empty."""
+    return value if isinstance(value, dict) else {}
+
+
+async def each_isolated(channel: str, items: Iterable[T],
+                        handle: Callable[[T], Awaitable[Optional[R]]],
+                        ident: Callable[[T], Any] = lambda item: obj(item).get("id")
+                        ) -> List[R]:
+    """`handle` on every item of one delivery; a malformed item is logged and
+    skipped, so it neither fails the webhook nor costs the other items."""
+    results: List[R] = []
+    for item in items:
+        try:
+            result = await handle(item)
+        except Exception as exc:  # noqa: BLE001 - one bad item must not drop the batch
+            logger.warning("%s: malformed item %s skipped (%s: %s)", channel,
+                           ident(item) or "without id", type(exc).__name__, exc)
+            continue
+        if result is not None:
+            results.append(result)
+    return results

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from addons.channels import choices, window
 from addons.channels.base import ChannelOutput, MetaWebhookInput
 from addons.channels.config import setting
-from addons.channels.guards import dict_items
+from addons.channels.guards import dict_items, each_isolated, obj
 from addons.channels.http import SendResult, post
 from addons.channels.state import ChannelState, Inbound
 
@@ -29,7 +29,9 @@ TITLE_LIMIT = 20
 PAYLOAD_LIMIT = 1000
 MAX_TEMPLATE_BUTTONS = 3
 MAX_QUICK_REPLIES = 13
-MEDIA_TYPES = ("image", "video", "audio", "file")
+MEDIA_TYPES = ("image", "video", "audio", "file", "sticker")
+# Chat plugin / checkbox users have no PSID yet: Meta names them by a `user_ref`.
+USER_REF_PREFIX = "user_ref:"
 IGNORED_EVENTS = ("delivery", "read", "reaction", "optin", "referral", "account_linking")
 
 
@@ -106,7 +108,7 @@ class MessengerOutput(ChannelOutput):
     async def typing_on(self, recipient_id: str) -> Dict[str, Any]:
         if not (await self.window_status(recipient_id))["open"]:
             return {"sent": False, "error": "window_closed"}
-        body = {"recipient": {"id": recipient_id}, "sender_action": "typing_on"}
+        body = {"recipient": _recipient(recipient_id), "sender_action": "typing_on"}
         return (await self._post(body, f"messenger typing_on {recipient_id}")).as_dict()
 
     async def _send_button_template(self, recipient_id: str, text: str,
@@ -125,7 +127,7 @@ class MessengerOutput(ChannelOutput):
 
     async def _deliver(self, recipient_id: str, message: Dict[str, Any],
                        routing: Dict[str, str] = RESPONSE) -> SendResult:
-        body = {"recipient": {"id": recipient_id}, **routing, "message": message}
+        body = {"recipient": _recipient(recipient_id), **routing, "message": message}
         return await self._post(body, f"messenger send to {recipient_id}")
 
     async def _window_closed(self, recipient_id: str, message: Dict[str, Any],
@@ -152,15 +154,32 @@ class MessengerOutput(ChannelOutput):
         return result
 
 
+def _recipient(recipient_id: str) -> Dict[str, str]:
+    """The Send API recipient of a conversation id: a PSID or a user_ref."""
+    if recipient_id.startswith(USER_REF_PREFIX):
+        return {"user_ref": recipient_id[len(USER_REF_PREFIX):]}
+    return {"id": recipient_id}
+
+
 # --- inbound -------------------------------------------------------------------
-def _event_id(event: Dict[str, Any]) -> Optional[str]:
+def _sender(event: Dict[str, Any]) -> Tuple[str, Optional[Dict[str, str]]]:
+    """(conversation id, channel identity): a PSID is an identity, a user_ref is not."""
+    sender = obj(event.get("sender"))
+    if sender.get("id"):
+        psid = str(sender["id"])
+        return psid, {"type": "messenger_psid", "value": psid}
+    if sender.get("user_ref"):
+        return USER_REF_PREFIX + str(sender["user_ref"]), None
+    return "", None
+
+
+def _event_id(event: Dict[str, Any], sender_id: str) -> Optional[str]:
     """`mid` when Meta gives one; postbacks may lack it, so derive a stable id."""
-    body = event.get("message") or event.get("postback") or {}
+    body = obj(event.get("message")) or obj(event.get("postback"))
     if body.get("mid"):
         return str(body["mid"])
     if "postback" in event:
-        raw = f"{event.get('sender', {}).get('id')}|{event.get('timestamp')}|" \
-              f"{body.get('payload')}"
+        raw = f"{sender_id}|{event.get('timestamp')}|{body.get('payload')}"
         return "postback:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
     return None
 
@@ -169,28 +188,29 @@ async def _content(event: Dict[str, Any], psid: str, state: ChannelState
                    ) -> Tuple[Optional[str], Dict[str, Any]]:
     """(text for Rasa, extra metadata) of a message or postback event."""
     if "postback" in event:
-        pb = event["postback"] or {}
+        pb = obj(event["postback"])
         return (await choices.payload_for_id(state, str(pb.get("payload") or pb.get("title")
                                                          or "")), {"reply": pb})
-    msg = event.get("message") or {}
-    quick = msg.get("quick_reply") or {}
+    msg = obj(event.get("message"))
+    quick = obj(msg.get("quick_reply"))
     if quick.get("payload"):
         return await choices.payload_for_id(state, str(quick["payload"])), {
             "reply": {"payload": quick["payload"], "title": msg.get("text")}}
-    attachments = [a for a in msg.get("attachments") or [] if isinstance(a, dict)]
+    attachments = dict_items(msg.get("attachments"))
     if msg.get("text"):
         payload = await choices.resolve_reply(state, psid, str(msg["text"]))
         extra = {"attachments": attachments} if attachments else {}
         return (payload, dict(extra, choice=msg["text"])) if payload else (
             str(msg["text"]), extra)
-    if attachments:
-        return _attachment_text(attachments[0]), {"attachments": attachments}
-    return None, {}
+    # Several attachments arrive as one message: the first one the bot can read speaks
+    # for it (an unknown type first must not drop the photos after it).
+    texts = [t for t in map(_attachment_text, attachments) if t]
+    return (texts[0] if texts else None), ({"attachments": attachments} if attachments else {})
 
 
 def _attachment_text(attachment: Dict[str, Any]) -> Optional[str]:
-    kind, payload = attachment.get("type"), attachment.get("payload") or {}
-    coords = payload.get("coordinates") if isinstance(payload, dict) else None
+    kind, payload = attachment.get("type"), obj(attachment.get("payload"))
+    coords = obj(payload.get("coordinates"))
     if kind == "location" and coords:
         return choices.intent_payload("share_location", {
             "latitude": coords.get("lat"), "longitude": coords.get("long")})
@@ -215,38 +235,37 @@ class MessengerInput(MetaWebhookInput):
             logger.warning("messenger: unknown webhook object %r acknowledged",
                            data.get("object"))
             return []
-        messages = []
+        messages: List[Inbound] = []
         for entry in dict_items(data.get("entry")):
-            for event in dict_items(entry.get("messaging")):
-                inbound = await self._to_inbound(event, state)
-                if inbound:
-                    messages.append(inbound)
+            messages += await each_isolated(CHANNEL, dict_items(entry.get("messaging")),
+                                            lambda event: self._to_inbound(event, state))
         return messages
 
     @staticmethod
     async def _to_inbound(event: Dict[str, Any], state: ChannelState) -> Optional[Inbound]:
-        psid = str((event.get("sender") or {}).get("id") or "")
+        sender_id, identity = _sender(event)
         kind = next((k for k in ("message", "postback") + IGNORED_EVENTS if k in event),
                     None)
-        if (event.get("message") or {}).get("is_echo"):
+        if obj(event.get("message")).get("is_echo"):
             logger.debug("messenger: echo of our own message ignored")
             return None
         if kind in IGNORED_EVENTS:
             logger.debug("messenger: %s event acknowledged, ignored", kind)
             return None
-        message_id = _event_id(event)
-        if kind is None or not psid or not message_id:
+        message_id = _event_id(event, sender_id)
+        if kind is None or not sender_id or not message_id:
             logger.warning("messenger: unknown event %s acknowledged, ignored",
                            sorted(event))
             return None
-        text, extra = await _content(event, psid, state)
+        text, extra = await _content(event, sender_id, state)
         if text is None:
             logger.warning("messenger: unsupported %s %s acknowledged, not passed to "
                            "the bot", kind, message_id)
             return None
-        metadata = {"channel_identity": {"type": "messenger_psid", "value": psid},
-                    "messenger": {"message_id": message_id, "type": kind,
-                                  "page_id": (event.get("recipient") or {}).get("id"),
-                                  **extra}}
-        return Inbound(message_id=message_id, sender_id=psid, text=text, metadata=metadata,
+        metadata: Dict[str, Any] = {} if identity is None else {"channel_identity": identity}
+        metadata["messenger"] = {"message_id": message_id, "type": kind,
+                                 "page_id": obj(event.get("recipient")).get("id"), **extra}
+        if identity is None:
+            metadata["messenger"]["user_ref"] = sender_id[len(USER_REF_PREFIX):]
+        return Inbound(message_id=message_id, sender_id=sender_id, text=text, metadata=metadata,
                        received_at=window.message_time(event.get("timestamp")))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import Iterable, Mapping, Sequence, Tuple
+from typing import Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 META_SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -29,32 +29,34 @@ def verify_meta_signature(body: bytes, header: str, app_secret: str) -> bool:
                                header.strip().encode())
 
 
-def twilio_signature(url: str, params: Iterable[Tuple[str, str]], auth_token: str) -> str:
-    """base64(HMAC-SHA1(url + key1 + value1 + ...)), keys (and a key's values) sorted."""
-    data = url + "".join(k + v for k, v in sorted(params))
+def twilio_signature(url: str, params: Mapping[str, Sequence[str]], auth_token: str) -> str:
+    """base64(HMAC-SHA1(url + key + value ...)): keys sorted, and a key's values
+    de-duplicated and sorted, as Twilio's SDKs compute it (RequestValidator)."""
+    data = url + "".join(key + value for key in sorted(params)
+                         for value in sorted(set(params[key])))
     mac = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1)
     return base64.b64encode(mac.digest()).decode()
 
 
 def _port_variants(url: str) -> Sequence[str]:
-    """Twilio may sign the URL with or without the default port; accept both."""
+    """Twilio signs the URL with or without its port, so its SDKs accept both: the
+    URL without any port, and with its port (the scheme's default if it has none)."""
     parts = urlsplit(url)
-    default = {"https": 443, "http": 80}.get(parts.scheme)
-    if default is None or parts.port not in (None, default):
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port: only the URL as given can match
         return [url]
-    if parts.port is None:
-        other = parts._replace(netloc=f"{parts.netloc}:{default}")
-    else:
-        other = parts._replace(netloc=parts.netloc.rsplit(":", 1)[0])
-    return [url, urlunsplit(other)]
+    host = parts.netloc.rsplit(":", 1)[0] if port is not None else parts.netloc
+    default = 443 if parts.scheme == "https" else 80
+    with_port = parts._replace(netloc=f"{host}:{port if port is not None else default}")
+    return [urlunsplit(parts._replace(netloc=host)), urlunsplit(with_port)]
 
 
 def verify_twilio_signature(url: str, params: Mapping[str, Sequence[str]], header: str,
                             auth_token: str) -> bool:
     if not auth_token or not header:
         return False
-    pairs = [(k, v) for k, values in params.items() for v in values]
-    return any(
-        hmac.compare_digest(twilio_signature(candidate, pairs, auth_token).encode(),
-                            header.strip().encode())
-        for candidate in _port_variants(url))
+    expected = header.strip().encode()
+    return any(hmac.compare_digest(twilio_signature(candidate, params, auth_token).encode(),
+                                   expected)
+               for candidate in _port_variants(url))

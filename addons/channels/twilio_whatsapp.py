@@ -19,7 +19,7 @@ from sanic.response import HTTPResponse
 from addons.channels import choices, window
 from addons.channels.base import ChannelOutput, WebhookInput
 from addons.channels.config import setting
-from addons.channels.guards import first, oversize, parse_form, reject
+from addons.channels.guards import each_isolated, first, oversize, parse_form, reject
 from addons.channels.http import SendResult, post
 from addons.channels.security import TWILIO_SIGNATURE_HEADER, verify_twilio_signature
 from addons.channels.state import ChannelState, Inbound
@@ -114,7 +114,7 @@ async def _text_of(form: Dict[str, List[str]], sender: str, state: ChannelState
                                   name=first(form, "Label") or None)}
         return choices.intent_payload("share_location", loc), extra
     num_media = first(form, "NumMedia", "0")
-    media_count = min(int(num_media), 10) if num_media.isdigit() else 0
+    media_count = min(int(num_media), 10) if num_media.isascii() and num_media.isdigit() else 0
     if media_count:
         media = [{"url": first(form, f"MediaUrl{i}"),
                   "mime_type": first(form, f"MediaContentType{i}")}
@@ -161,12 +161,11 @@ class TwilioWhatsAppInput(WebhookInput):
 
     async def _handle_payload(self, form: Dict[str, List[str]], state: ChannelState
                               ) -> List[Inbound]:
-        """A status callback is recorded; a message is returned for processing."""
-        if first(form, "MessageStatus"):
-            await self._record_status(form, state)
-            return []
-        message = await self._to_inbound(form, state)
-        return [message] if message else []
+        """A status callback is recorded; a message is returned for processing. A
+        malformed one is logged and acknowledged: Twilio would only repeat it."""
+        handle = self._record_status if first(form, "MessageStatus") else self._to_inbound
+        return await each_isolated(CHANNEL, [form], lambda f: handle(f, state),
+                                   ident=lambda f: first(f, "MessageSid"))
 
     async def _to_inbound(self, form: Dict[str, List[str]], state: ChannelState
                           ) -> Optional[Inbound]:

@@ -8,13 +8,14 @@ docs/channels.md.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from addons.channels import choices, window
 from addons.channels.base import ChannelOutput, MetaWebhookInput
 from addons.channels.config import setting
-from addons.channels.guards import dict_items
+from addons.channels.guards import dict_items, each_isolated, obj
 from addons.channels.http import SendResult, post
 from addons.channels.state import ChannelState, Inbound
 
@@ -125,7 +126,7 @@ class WhatsAppOutput(ChannelOutput):
 
     async def _deliver(self, recipient_id: str, message: Dict[str, Any]) -> SendResult:
         body = {"messaging_product": "whatsapp", "recipient_type": "individual",
-                "to": recipient_id.lstrip("+"), **message}
+                **_addressee(recipient_id), **message}
         return await self._post(body, f"whatsapp send {message.get('type')} to {recipient_id}")
 
     async def _window_closed(self, recipient_id: str, message: Dict[str, Any],
@@ -137,7 +138,7 @@ class WhatsAppOutput(ChannelOutput):
             return SendResult(sent=False, error="window_closed")
         if recipient_id in self._template_sent_to:
             return SendResult(sent=False, error="window_closed", fallback="template")
-        body = {"messaging_product": "whatsapp", "to": recipient_id.lstrip("+"),
+        body = {"messaging_product": "whatsapp", **_addressee(recipient_id),
                 "type": "template", "template": {
                     "name": self.config.template_name,
                     "language": {"code": self.config.template_lang}}}
@@ -164,6 +165,13 @@ class WhatsAppOutput(ChannelOutput):
         return result
 
 
+def _addressee(recipient_id: str) -> Dict[str, str]:
+    """A number goes in `to`; a user known only by user id in `recipient`."""
+    if USER_ID.fullmatch(recipient_id):
+        return {"recipient": recipient_id}
+    return {"to": recipient_id.lstrip("+")}
+
+
 def _unique_titles(buttons: List[Dict[str, Any]], limit: int) -> bool:
     """WhatsApp rejects duplicate button titles; truncation can create them."""
     titles = [choices.fit(str(b.get("title", "")), limit).casefold() for b in buttons]
@@ -171,68 +179,137 @@ def _unique_titles(buttons: List[Dict[str, Any]], limit: int) -> bool:
 
 
 # --- inbound -------------------------------------------------------------------
-def _metadata(wa_id: str, msg: Dict[str, Any], profile: Optional[str],
-              **extra: Any) -> Dict[str, Any]:
-    return {"channel_identity": {"type": "phone", "value": f"+{wa_id}"},
-            "whatsapp": {"message_id": msg.get("id"), "profile_name": profile,
-                         "type": msg.get("type"), **extra}}
+# Meta's business-scoped user id (usernames roll-out): "US.13491208655302741918".
+USER_ID = re.compile(r"[A-Z]{2}(\.ENT)?\.[A-Za-z0-9]{1,128}")
+# Types the bot answers with an intent it already handles.
+ANSWERED_TYPES = {
+    "request_welcome": "greet",      # first contact: the greeting says what the bot does
+    "contacts": "out_of_scope",      # a contact card: the reply lists what the bot can do
+    "unsupported": "out_of_scope",   # 131051: a type WhatsApp does not pass on (polls…)
+}
+IGNORED_TYPES = ("reaction",)  # an emoji on a message asks nothing; answering would be noise
 
 
-async def _to_inbound(msg: Dict[str, Any], profile: Optional[str],
+def _sender(msg: Dict[str, Any]) -> Optional[Tuple[str, Optional[Dict[str, str]]]]:
+    """(conversation id, channel identity): the number when Meta gives one, else the
+    user id, which is never a phone identity; None if neither is valid."""
+    wa_id = str(msg.get("from") or "")
+    if wa_id.isascii() and wa_id.isdigit():
+        return f"+{wa_id}", {"type": "phone", "value": f"+{wa_id}"}
+    user_id = msg.get("from_user_id")
+    if isinstance(user_id, str) and USER_ID.fullmatch(user_id):
+        return user_id, None
+    return None
+
+
+def _profiles(value: Dict[str, Any]) -> Dict[str, Optional[str]]:
+    """Profile names by number and by user id (contacts carry either or both)."""
+    names: Dict[str, Optional[str]] = {}
+    for contact in dict_items(value.get("contacts")):
+        for key in ("wa_id", "user_id"):
+            if contact.get(key):
+                names[str(contact[key])] = obj(contact.get("profile")).get("name")
+    return names
+
+
+async def _to_inbound(msg: Dict[str, Any], profiles: Dict[str, Optional[str]],
                       state: ChannelState) -> Optional[Inbound]:
-    """Maps one webhook message to what the bot sees; None for unsupported types."""
-    wa_id, kind = str(msg.get("from", "")), msg.get("type")
-    if not wa_id.isdigit() or not msg.get("id"):
-        logger.warning("whatsapp: message without valid from/id ignored: %s", msg)
+    """Maps one webhook message to what the bot sees; None for what it must not see."""
+    sender, kind = _sender(msg), msg.get("type")
+    if sender is None or not msg.get("id"):
+        logger.warning("whatsapp: message %s without a valid from/from_user_id ignored",
+                       msg.get("id"))
         return None
-    text, extra = await _content(kind, msg, wa_id, state)
+    sender_id, identity = sender
+    if kind in IGNORED_TYPES:
+        logger.info("whatsapp: %s %s from %s acknowledged, not passed to the bot", kind,
+                    msg["id"], sender_id)
+        return None
+    text, extra = await _content(kind, msg, sender_id, state)
     if text is None:
         logger.warning("whatsapp: unsupported message type %r (%s) acknowledged, "
                        "not passed to the bot", kind, msg.get("id"))
         return None
-    return Inbound(message_id=msg["id"], sender_id=f"+{wa_id}", text=text,
-                   metadata=_metadata(wa_id, msg, profile, **extra),
+    user_id = msg.get("from_user_id")
+    details = {"message_id": msg["id"], "type": kind, **extra,
+               "profile_name": profiles.get(str(msg.get("from"))) or profiles.get(str(user_id))}
+    metadata: Dict[str, Any] = {"whatsapp": dict(details, user_id=user_id) if user_id else details}
+    if identity:
+        metadata["channel_identity"] = identity
+    return Inbound(message_id=msg["id"], sender_id=sender_id, text=text, metadata=metadata,
                    received_at=window.message_time(msg.get("timestamp")))
 
 
-async def _content(kind: Any, msg: Dict[str, Any], wa_id: str, state: ChannelState
+async def _content(kind: Any, msg: Dict[str, Any], sender_id: str, state: ChannelState
                    ) -> Tuple[Optional[str], Dict[str, Any]]:
     """(text for Rasa, extra metadata) of a message; text None if unsupported."""
     if kind == "text":
-        body = str((msg.get("text") or {}).get("body", ""))
-        payload = await choices.resolve_reply(state, f"+{wa_id}", body)
+        body = _part(msg, "text").get("body")
+        if not isinstance(body, str):
+            raise ValueError("text.body is not a string")
+        payload = await choices.resolve_reply(state, sender_id, body)
         return (payload, {"choice": body}) if payload else (body, {})
     if kind == "interactive":
-        inter = msg.get("interactive") or {}
-        reply = inter.get(inter.get("type")) if inter.get("type") in (
-            "button_reply", "list_reply") else None
-        if not isinstance(reply, dict) or not reply.get("id"):
+        inter = _part(msg, "interactive")
+        reply = obj(inter.get(inter.get("type"))) if inter.get("type") in (
+            "button_reply", "list_reply") else {}
+        if not reply.get("id"):
             return None, {}
         return (await choices.payload_for_id(state, str(reply["id"])),
                 {"reply": {"id": reply["id"], "title": reply.get("title")}})
     if kind == "button":  # quick-reply button of a template message
-        button = msg.get("button") or {}
+        button = _part(msg, "button")
         return str(button.get("payload") or button.get("text") or ""), {"reply": button}
     if kind == "location":
-        loc = msg.get("location") or {}
+        loc = _part(msg, "location")
         coords = {"latitude": loc.get("latitude"), "longitude": loc.get("longitude")}
         return choices.intent_payload("share_location", coords), {"location": loc}
     if kind in MEDIA_TYPES:
-        media = dict(msg.get(kind) or {}, type=kind)
+        media = dict(_part(msg, kind), type=kind)
         caption = str(media.get("caption") or "").strip()
         text = caption or choices.intent_payload("share_media", {"media_type": kind})
         return text, {"media": media}
+    if kind in ANSWERED_TYPES:
+        errors = [_error_text(e) for e in dict_items(msg.get("errors"))]
+        logger.info("whatsapp: %s message %s answered as %s%s", kind, msg.get("id"),
+                    ANSWERED_TYPES[kind], f" ({'; '.join(errors)})" if errors else "")
+        extra = {"errors": errors} if errors else {}
+        return choices.intent_payload(ANSWERED_TYPES[kind], {}), extra
     return None, {}
 
 
-def _status_error(status: Dict[str, Any]) -> Optional[str]:
-    errors = status.get("errors") or []
-    if not errors:
-        return None
-    e = errors[0]
-    details = (e.get("error_data") or {}).get("details")
-    return f"{e.get('code')}: {e.get('title') or e.get('message')}" + (
+def _part(msg: Dict[str, Any], key: str) -> Dict[str, Any]:
+    """The object of the message's type; a message without one is malformed."""
+    value = msg.get(key)
+    if not isinstance(value, dict):
+        raise ValueError(f"{key!r} is not an object")
+    return value
+
+
+def _error_text(error: Dict[str, Any]) -> str:
+    details = obj(error.get("error_data")).get("details") or error.get("details")
+    return f"{error.get('code')}: {error.get('title') or error.get('message')}" + (
         f" ({details})" if details else "")
+
+
+def _status_error(status: Dict[str, Any]) -> Optional[str]:
+    errors = dict_items(status.get("errors"))
+    return _error_text(errors[0]) if errors else None
+
+
+def _status_recipient(status: Dict[str, Any]) -> Optional[str]:
+    """A customer's number in E.164; a group id or a user id as Meta gives it."""
+    recipient = str(status.get("recipient_id") or "")
+    if recipient.isascii() and recipient.isdigit() and status.get("recipient_type") != "group":
+        return f"+{recipient}"
+    return recipient or str(status.get("recipient_user_id") or "") or None
+
+
+def _log_errors(value: Dict[str, Any]) -> None:
+    """Webhook-level errors (`value.errors`) concern the whole number: say so."""
+    for error in dict_items(value.get("errors")):
+        logger.warning("whatsapp: error webhook for phone number id %s: %s",
+                       obj(value.get("metadata")).get("phone_number_id"), _error_text(error))
 
 
 class WhatsAppInput(MetaWebhookInput):
@@ -247,21 +324,20 @@ class WhatsAppInput(MetaWebhookInput):
 
     async def _handle_payload(self, data: Dict[str, Any], state: ChannelState
                               ) -> List[Inbound]:
-        """Records statuses; returns the customer messages to process."""
+        """Records statuses; returns the customer messages to process. Each status and
+        message is handled on its own: a malformed one never costs the others."""
         if data.get("object") != "whatsapp_business_account":
             logger.warning("whatsapp: unknown webhook object %r acknowledged",
                            data.get("object"))
             return []
         messages: List[Inbound] = []
         for value in self._changes(data):
-            profiles = {str(c.get("wa_id")): (c.get("profile") or {}).get("name")
-                        for c in dict_items(value.get("contacts"))}
-            for status in dict_items(value.get("statuses")):
-                await self._record_status(status, state)
-            for msg in dict_items(value.get("messages")):
-                inbound = await _to_inbound(msg, profiles.get(str(msg.get("from"))), state)
-                if inbound:
-                    messages.append(inbound)
+            _log_errors(value)
+            profiles = _profiles(value)
+            await each_isolated(CHANNEL, dict_items(value.get("statuses")),
+                                lambda status: self._record_status(status, state))
+            messages += await each_isolated(CHANNEL, dict_items(value.get("messages")),
+                                            lambda msg: _to_inbound(msg, profiles, state))
         return messages
 
     def _changes(self, data: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -274,7 +350,7 @@ class WhatsAppInput(MetaWebhookInput):
                     logger.warning("whatsapp: change field %r acknowledged, ignored",
                                    change.get("field"))
                     continue
-                number = str((value.get("metadata") or {}).get("phone_number_id", ""))
+                number = str(obj(value.get("metadata")).get("phone_number_id", ""))
                 if self.config.phone_number_id and number != self.config.phone_number_id:
                     logger.warning("whatsapp: event for phone number id %s (not ours) "
                                    "ignored", number)
@@ -285,12 +361,11 @@ class WhatsAppInput(MetaWebhookInput):
     @staticmethod
     async def _record_status(status: Dict[str, Any], state: ChannelState) -> None:
         if not status.get("id") or not status.get("status"):
-            logger.warning("whatsapp: malformed status ignored: %s", status)
+            logger.warning("whatsapp: malformed status ignored: %s", status.get("id"))
             return
-        error = _status_error(status)
+        recipient, error = _status_recipient(status), _status_error(status)
         if error:
             logger.warning("whatsapp: message %s to %s failed: %s", status["id"],
-                           status.get("recipient_id"), error)
-        await state.record_status(str(status["id"]), str(status["status"]),
-                                  f"+{status.get('recipient_id')}",
+                           recipient, error)
+        await state.record_status(str(status["id"]), str(status["status"]), recipient,
                                   window.message_time(status.get("timestamp")), error)

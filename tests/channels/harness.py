@@ -68,7 +68,7 @@ def make_app() -> Sanic:
     app = Sanic("channel_harness")
     app.ctx.agent = EchoAgent()
     channels = input_channels()
-    assert sorted(c.name() for c in channels) == sorted(CHANNELS), channels
+    assert set(CHANNELS) <= {c.name() for c in channels}, channels
     register(channels, app, route="/webhooks/")
     return app
 
