@@ -11,9 +11,11 @@ from services.inbox import errors
 from services.inbox.broker_reader import BrokerReader
 from services.inbox.config import Config
 from services.inbox.db import Database
+from services.inbox.login_limits import LoginLimiter
 from services.inbox.notify import Notifier
 from services.inbox.rasa_client import RasaClient
-from services.inbox.routes import accounts, analytics, handoffs, internal, pages, queues
+from services.inbox.routes import (accounts, analytics, handoffs, internal, pages, queues,
+                                   verification)
 from services.inbox.seed import ensure_demo_agents
 
 logger = logging.getLogger("inbox")
@@ -27,9 +29,12 @@ def create_app(config: Optional[Config] = None, name: str = "harbor_inbox") -> S
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.ctx.config = config
     app.ctx.db = Database(config.db_url)
+    app.ctx.login_limiter = LoginLimiter(config.login_failures_per_account,
+                                         config.login_failures_per_address,
+                                         config.login_window_seconds)
     ensure_demo_agents(app.ctx.db, config)
     errors.register(app)
-    for module in (pages, accounts, internal, handoffs, queues, analytics):
+    for module in (pages, accounts, internal, handoffs, queues, analytics, verification):
         app.blueprint(module.bp)
 
     @app.after_server_start
@@ -37,7 +42,7 @@ def create_app(config: Optional[Config] = None, name: str = "harbor_inbox") -> S
         app.ctx.notifier = Notifier()
         app.ctx.rasa = RasaClient(config.rasa_url, config.rasa_token, config.rasa_timeout)
         app.ctx.reader = BrokerReader(app.ctx.db, config.event_db_url, config.poll_seconds,
-                                      app.ctx.notifier)
+                                      app.ctx.notifier, stall_seconds=config.reader_stall_seconds)
         app.ctx.reader_task = asyncio.create_task(app.ctx.reader.run())
         logger.info("inbox on http://%s:%s, reading events from %s", config.host, config.port,
                     config.event_db_url)

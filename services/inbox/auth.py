@@ -13,7 +13,8 @@ from sanic.request import Request
 
 from services.inbox.errors import ApiError
 from services.inbox.models import Agent, AuthSession, utcnow
-from services.inbox.passwords import DUMMY_HASH, verify_password
+from services.inbox.passwords import DUMMY_HASH, off_loop, verify_password
+from services.inbox.validate import require_json
 
 SESSION_COOKIE = "inbox_session"
 SESSION_HOURS = 12
@@ -44,16 +45,33 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login(db, email: str, password: str) -> Optional[str]:
-    """Returns a new session token, or None for a wrong email or password."""
+def _account(db, email: str) -> Optional[Agent]:
     with db.session() as s:
-        agent = s.query(Agent).filter(Agent.email == email.strip().lower()).one_or_none()
-        if not verify_password(password, agent.password_hash if agent else DUMMY_HASH) or not agent:
-            return None
-        token = secrets.token_urlsafe(32)
+        return s.query(Agent).filter(Agent.email == email.strip().lower()).one_or_none()
+
+
+async def login(db, email: str, password: str) -> Optional[str]:
+    """Returns a new session token, or None for a wrong email or password.
+
+    scrypt runs in a small thread pool: on the event loop, a burst of guesses
+    would stall every other request (health checks, long-polls, replies)."""
+    agent = _account(db, email)
+    right = await off_loop(verify_password, password,
+                           agent.password_hash if agent else DUMMY_HASH)
+    if not right or agent is None:
+        return None
+    if not agent.active:
+        raise ApiError(403, "account_deactivated", "This account was deactivated by a supervisor.")
+    token = secrets.token_urlsafe(32)
+    with db.session() as s:
         s.add(AuthSession(token_hash=_digest(token), agent_id=agent.id,
                           expires_at=utcnow() + dt.timedelta(hours=SESSION_HOURS)))
-        return token
+    return token
+
+
+def revoke_sessions(s, agent_id: int) -> int:
+    """Ends every session of the agent at once (deactivation); returns how many."""
+    return s.query(AuthSession).filter(AuthSession.agent_id == agent_id).delete()
 
 
 def logout(db, token: str) -> None:
@@ -72,9 +90,8 @@ def request_token(request: Request) -> Optional[str]:
 
 def _check_cookie_post(request: Request) -> None:
     """Besides SameSite=Strict: a cross-site HTML form cannot send application/json."""
-    if request.method not in ("GET", "HEAD") and not bearer(request) \
-            and not (request.content_type or "").startswith("application/json"):
-        raise ApiError(415, "json_required", "Send JSON (Content-Type: application/json).")
+    if request.method not in ("GET", "HEAD") and not bearer(request):
+        require_json(request)
 
 
 def current_agent(request: Request) -> CurrentAgent:
@@ -84,7 +101,7 @@ def current_agent(request: Request) -> CurrentAgent:
     _check_cookie_post(request)
     with request.app.ctx.db.session() as s:
         row = s.query(AuthSession).filter(AuthSession.token_hash == _digest(token)).one_or_none()
-        if row is None or row.expires_at < utcnow():
+        if row is None or row.expires_at < utcnow() or not row.agent.active:
             raise ApiError(401, "unauthorized", "Session unknown or expired; log in again.")
         return CurrentAgent.of(row.agent)
 

@@ -12,13 +12,29 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.inbox.models import Base
 
 
+def add_missing_columns(engine: Engine) -> None:
+    """Adds columns newer than an existing table (create_all only creates tables).
+
+    Only columns with a server default are added, so existing rows stay valid."""
+    inspector = sqlalchemy.inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present or column.server_default is None:
+                    continue
+                ddl = sqlalchemy.schema.CreateColumn(column).compile(dialect=engine.dialect)
+                conn.execute(sqlalchemy.text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
+
+
 def make_engine(url: str) -> Engine:
-    """Creates the engine and the tables (idempotent: create_all skips existing)."""
+    """Creates the engine, the tables and any columns added since (idempotent)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sqlalchemy.create_engine(url, future=True, pool_pre_ping=True)
     Base.metadata.create_all(engine)
+    add_missing_columns(engine)
     return engine
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, Dict, Optional
 
 from sanic import Sanic
 from sanic.exceptions import SanicException
@@ -12,19 +13,26 @@ logger = logging.getLogger("inbox.http")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    """`extra` adds fields next to code and message; `headers` (e.g. Retry-After) go out too."""
+
+    def __init__(self, status: int, code: str, message: str,
+                 extra: Optional[Dict[str, Any]] = None,
+                 headers: Optional[Dict[str, str]] = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.extra, self.headers = extra or {}, headers or {}
 
 
-def error_response(status: int, code: str, message: str) -> HTTPResponse:
-    return json({"error": {"code": code, "message": message}}, status=status)
+def error_response(status: int, code: str, message: str, extra: Optional[Dict[str, Any]] = None,
+                   headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    return json({"error": {"code": code, "message": message, **(extra or {})}}, status=status,
+                headers=headers)
 
 
 def _on_api_error(request: Request, exc: ApiError) -> HTTPResponse:
     logger.warning("%s %s -> %s %s: %s", request.method, request.path, exc.status,
                    exc.code, exc.message)
-    return error_response(exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, exc.extra, exc.headers)
 
 
 def _on_sanic_error(request: Request, exc: SanicException) -> HTTPResponse:

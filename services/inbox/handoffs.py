@@ -178,6 +178,8 @@ def claim(s: Session, handoff: Handoff, agent: CurrentAgent,
         assignee = s.query(Agent).filter(Agent.email == assignee_email.strip().lower()).one_or_none()
         if assignee is None:
             raise ApiError(404, "agent_not_found", f"No agent {assignee_email}.")
+        if not assignee.active:
+            raise ApiError(409, "agent_deactivated", f"{assignee.name} was deactivated.")
     if handoff.claimed_by_id not in (None, assignee.id) and not agent.is_supervisor:
         raise ApiError(409, "already_claimed",
                        f"{handoff.claimed_by.name} already claimed this conversation.")
@@ -185,3 +187,14 @@ def claim(s: Session, handoff: Handoff, agent: CurrentAgent,
         handoff.claimed_by = assignee
         handoff.claimed_at = utcnow()
     handoff.status = "assigned"
+
+
+def requeue_held(s: Session, agent: Agent, by: CurrentAgent) -> int:
+    """Puts the conversations `agent` holds back in the waiting queue; returns how many."""
+    held = (s.query(Handoff)
+            .filter(Handoff.claimed_by_id == agent.id, Handoff.status == "assigned").all())
+    for handoff in held:
+        handoff.status, handoff.claimed_by, handoff.claimed_at = "waiting", None, None
+        append_message(s, handoff, "note", f"Back in the queue: {agent.name} was deactivated.",
+                       time.time(), author_id=by.id)
+    return len(held)

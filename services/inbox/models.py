@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, Column, DateTime, Float, ForeignKey, Integer, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, String,
+                        Text, UniqueConstraint, true)
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -30,6 +30,8 @@ class Agent(Base):
     role = Column(String(16), nullable=False, default="agent")
     team = Column(String(32), nullable=False, default="general")
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # A supervisor deactivates an agent who left: no login, sessions revoked.
+    active = Column(Boolean, nullable=False, default=True, server_default=true())
 
 
 class AuthSession(Base):

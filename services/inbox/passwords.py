@@ -1,11 +1,16 @@
 """Password hashing with the stdlib's scrypt (memory-hard, salted, no extra package)."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 _N, _R, _P = 2 ** 14, 8, 1
+# scrypt releases the GIL but not the CPU: a few threads at most, so a burst
+# of logins queues here instead of starving the event loop of a core.
+_HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scrypt")
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -33,3 +38,8 @@ def verify_password(password: str, stored: str) -> bool:
 # Checked against when the email is unknown, so a wrong email costs as much
 # time as a wrong password and timing does not reveal which accounts exist.
 DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+async def off_loop(function, *args):
+    """Runs a hashing function in the small scrypt pool, never on the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, function, *args)

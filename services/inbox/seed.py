@@ -1,4 +1,7 @@
-"""Demo accounts, created on first start so a fresh checkout can log in at once."""
+"""Demo accounts, created on first start so a fresh checkout can log in at once.
+
+Never in production (HARBOR_ENV=production): the demo passwords are public.
+"""
 from __future__ import annotations
 
 import logging
@@ -19,11 +22,16 @@ def ensure_agent(db: Database, email: str, password: str, name: str, role: str, 
             return False
         s.add(Agent(email=email, name=name, password_hash=hash_password(password),
                     role=role, team=team))
-    logger.info("created demo %s %s", role, email)
+    logger.info("created %s %s", role, email)
     return True
 
 
 def ensure_demo_agents(db: Database, config: Config) -> None:
+    if config.production:
+        if config.demo_email or config.demo_supervisor_email:
+            logger.warning("HARBOR_ENV=production: demo accounts are not created; "
+                           "supervisors add agents with POST /api/agents")
+        return
     if config.demo_email and config.demo_password:
         ensure_agent(db, config.demo_email, config.demo_password, "Alex Rivera", "agent",
                      "returns")

@@ -10,6 +10,12 @@ from services.inbox.errors import ApiError
 MAX_TEXT = 4000
 
 
+def require_json(request: Request) -> None:
+    """415 unless the body is declared JSON: a cross-site HTML form cannot send that."""
+    if not (request.content_type or "").startswith("application/json"):
+        raise ApiError(415, "json_required", "Send JSON (Content-Type: application/json).")
+
+
 def json_body(request: Request) -> dict:
     try:
         body = request.json

@@ -2,7 +2,8 @@
 API or for a customer's callback endpoint. `GET /_recorded` returns the list.
 
 Run: python tests/inbox/recorder.py PORT  (RECORDER_FAIL=substring answers 500
-for matching paths, to test how callers handle a failing Rasa).
+for matching paths, to test how callers handle a failing Rasa; RECORDER_TRACKER=
+a JSON file answers GETs of `.../tracker`, as Rasa's tracker endpoint would).
 """
 import json
 import os
@@ -24,6 +25,10 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(raw)
 
     def do_GET(self):
+        tracker = os.environ.get("RECORDER_TRACKER")
+        if tracker and self.path.split("?")[0].endswith("/tracker"):
+            with open(tracker) as canned:
+                return self._reply(200, json.load(canned))
         with LOCK:
             self._reply(200, RECORDED if self.path == "/_recorded" else {"ok": True})
 

@@ -173,13 +173,13 @@ def test_notes_stay_internal(inbox, customer_callback):
 def test_release_resumes_the_bot_with_slots_and_triggers_the_handback(inbox, fake_rasa):
     handoff_id, token = _claimed(inbox, "+14155550118")
     status, row = call("POST", f"{inbox.url}/api/handoffs/{handoff_id}/release",
-                       {"slots": {"refund_approved": True}}, token=token)
+                       {"slots": {"order_id": "10239"}}, token=token)
     assert status == 200 and row["status"] == "released"
     events_call, trigger_call = recorded(fake_rasa)[-2:]
     assert events_call["path"].startswith("/conversations/+14155550118/tracker/events")
     assert events_call["body"] == [{"event": "resume"},
                                    {"event": "action", "name": "action_listen"},
-                                   {"event": "slot", "name": "refund_approved", "value": True}]
+                                   {"event": "slot", "name": "order_id", "value": "10239"}]
     assert trigger_call["path"].startswith("/conversations/+14155550118/trigger_intent?")
     assert "output_channel=latest" in trigger_call["path"]
     assert trigger_call["body"] == {"name": "EXTERNAL_handback"}

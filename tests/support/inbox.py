@@ -5,7 +5,7 @@ import json
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 from tests.support.procs import PYTHON, Server, server
 
@@ -16,10 +16,11 @@ SUPERVISOR = ("supervisor@harbor.example", "harbor-super")
 
 def start_inbox(tmp_path: Path, rasa_url: str = "http://127.0.0.1:9", event_db_url: Optional[str] = None,
                 env: Optional[Dict[str, str]] = None, db_path: Optional[Path] = None,
-                log_name: str = "inbox.log") -> Server:
+                log_name: str = "inbox.log", unset: Iterable[str] = ()) -> Server:
     """Starts `python -m services.inbox` on a free port with its DB in tmp_path.
 
-    Reusing `db_path` across calls restarts the same inbox (cursor and all).
+    Reusing `db_path` across calls restarts the same inbox (cursor and all);
+    `unset` removes variables (also inherited ones) from its environment.
     """
     full_env = {
         "INBOX_HOST": "127.0.0.1",
@@ -37,23 +38,33 @@ def start_inbox(tmp_path: Path, rasa_url: str = "http://127.0.0.1:9", event_db_u
     inbox = server([PYTHON, "-m", "services.inbox"], tmp_path / log_name, env=full_env,
                    health_path="/health")
     inbox.env["INBOX_PORT"] = str(inbox.port)
+    for name in unset:
+        inbox.env.pop(name, None)
     return inbox.start()
 
 
-def call(method: str, url: str, body: Any = None, token: Optional[str] = None,
-         timeout: float = 30) -> Tuple[int, Any]:
-    """One HTTP call; returns (status, parsed JSON or None) and never raises on 4xx/5xx."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
+def exchange(method: str, url: str, data: Optional[bytes], headers: Dict[str, str],
+             timeout: float = 30) -> Tuple[int, Any, Any]:
+    """One raw HTTP call: (status, response headers, parsed JSON or None); never
+    raises on 4xx/5xx."""
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as resp:
-            status, raw = resp.status, resp.read()
+            status, answer, raw = resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as err:
-        status, raw = err.code, err.read()
-    return status, json.loads(raw) if raw else None
+        status, answer, raw = err.code, err.headers, err.read()
+    return status, answer, json.loads(raw) if raw else None
+
+
+def call(method: str, url: str, body: Any = None, token: Optional[str] = None,
+         timeout: float = 30, headers: Optional[Dict[str, str]] = None) -> Tuple[int, Any]:
+    """One JSON call; returns (status, parsed JSON or None) and never raises on 4xx/5xx."""
+    data = json.dumps(body).encode() if body is not None else None
+    sent = {"Content-Type": "application/json", **(headers or {})}
+    if token:
+        sent["Authorization"] = f"Bearer {token}"
+    status, _, answer = exchange(method, url, data, sent, timeout)
+    return status, answer
 
 
 def login(inbox: Server, who: Tuple[str, str] = AGENT) -> str:

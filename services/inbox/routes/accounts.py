@@ -1,38 +1,62 @@
 """Login, logout, who am I, and supervisors' management of agent accounts."""
 from __future__ import annotations
 
+import logging
 import re
 
 from sanic import Blueprint
 from sanic.request import Request
-from sanic.response import json
+from sanic.response import HTTPResponse, json
 
 from services.inbox import auth
 from services.inbox.auth import agent_required, supervisor_required
 from services.inbox.errors import ApiError
+from services.inbox.handoffs import requeue_held
 from services.inbox.models import QUEUES, ROLES, Agent
-from services.inbox.passwords import hash_password
-from services.inbox.validate import choice, json_body, text_field
+from services.inbox.passwords import hash_password, off_loop
+from services.inbox.proxy import client_address, is_https
+from services.inbox.validate import choice, json_body, require_json, text_field
 
 bp = Blueprint("accounts", url_prefix="/api")
+logger = logging.getLogger("inbox.accounts")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-@bp.post("/login")
-async def login(request: Request):
+def _credentials(request: Request):
+    require_json(request)
     body = json_body(request)
     email, password = body.get("email"), body.get("password")
     if not isinstance(email, str) or not isinstance(password, str):
         raise ApiError(400, "invalid_field", "Send 'email' and 'password' as strings.")
-    token = auth.login(request.app.ctx.db, email, password)
-    if token is None:
-        raise ApiError(401, "wrong_credentials", "Wrong email or password.")
+    return email.strip().lower(), password
+
+
+def _session_response(request: Request, token: str) -> HTTPResponse:
+    """The token in the body (API clients) and as an HttpOnly cookie (the page);
+    the cookie is Secure whenever the agent reached us over HTTPS."""
     response = json({"token": token})
     response.cookies[auth.SESSION_COOKIE] = token
     cookie = response.cookies[auth.SESSION_COOKIE]
     cookie["httponly"], cookie["samesite"], cookie["path"] = True, "Strict", "/"
     cookie["max-age"] = auth.SESSION_HOURS * 3600
+    cookie["secure"] = is_https(request)
     return response
+
+
+@bp.post("/login")
+async def login(request: Request):
+    email, password = _credentials(request)
+    address, limiter = client_address(request), request.app.ctx.login_limiter
+    wait = limiter.start(email, address)
+    if wait is not None:
+        raise ApiError(429, "too_many_attempts",
+                       f"Too many failed logins; try again in {wait} seconds.",
+                       headers={"Retry-After": str(wait)})
+    token = await auth.login(request.app.ctx.db, email, password)
+    if token is None:
+        raise ApiError(401, "wrong_credentials", "Wrong email or password.")
+    limiter.succeeded(email, address)
+    return _session_response(request, token)
 
 
 @bp.post("/logout")
@@ -55,8 +79,12 @@ async def me(request: Request):
 async def list_agents(request: Request):
     with request.app.ctx.db.session() as s:
         agents = s.query(Agent).order_by(Agent.name).all()
-        return json({"agents": [{"id": a.id, "email": a.email, "name": a.name,
-                                 "role": a.role, "team": a.team} for a in agents]})
+        return json({"agents": [_agent_dict(a) for a in agents]})
+
+
+def _agent_dict(agent: Agent) -> dict:
+    return {"id": agent.id, "email": agent.email, "name": agent.name, "role": agent.role,
+            "team": agent.team, "active": agent.active}
 
 
 @bp.post("/agents")
@@ -69,7 +97,8 @@ async def create_agent(request: Request):
     password = text_field(body, "password", 200)
     if len(password) < 8:
         raise ApiError(400, "invalid_field", "'password' needs at least 8 characters.")
-    agent = Agent(email=email, name=text_field(body, "name", 255), password_hash=hash_password(password),
+    password_hash = await off_loop(hash_password, password)
+    agent = Agent(email=email, name=text_field(body, "name", 255), password_hash=password_hash,
                   role=choice(body.get("role"), "role", ROLES, default="agent"),
                   team=choice(body.get("team"), "team", QUEUES, default="general"))
     with request.app.ctx.db.session() as s:
@@ -77,5 +106,42 @@ async def create_agent(request: Request):
             raise ApiError(409, "email_taken", f"There is already an agent {email}.")
         s.add(agent)
         s.flush()
-        return json({"id": agent.id, "email": agent.email, "name": agent.name,
-                     "role": agent.role, "team": agent.team}, status=201)
+        return json(_agent_dict(agent), status=201)
+
+
+@bp.post("/agents/<agent_id:int>/deactivate")
+@supervisor_required
+async def deactivate_agent(request: Request, agent_id: int):
+    """No more logins, every session and token ends now, held conversations go back
+    to the queue so no customer waits on someone who left."""
+    if agent_id == request.ctx.agent.id:
+        raise ApiError(409, "cannot_deactivate_self", "Ask another supervisor to do this.")
+    with request.app.ctx.db.session() as s:
+        agent = _agent(s, agent_id)
+        agent.active = False
+        revoked = auth.revoke_sessions(s, agent_id)
+        requeued = requeue_held(s, agent, request.ctx.agent)
+        answer = {**_agent_dict(agent), "sessions_revoked": revoked,
+                  "handoffs_requeued": requeued}
+    logger.info("supervisor %s deactivated agent %s (%s sessions revoked, %s handoffs requeued)",
+                request.ctx.agent.id, agent_id, revoked, requeued)
+    request.app.ctx.notifier.notify()
+    return json(answer)
+
+
+@bp.post("/agents/<agent_id:int>/activate")
+@supervisor_required
+async def activate_agent(request: Request, agent_id: int):
+    with request.app.ctx.db.session() as s:
+        agent = _agent(s, agent_id)
+        agent.active = True
+        answer = _agent_dict(agent)
+    logger.info("supervisor %s reactivated agent %s", request.ctx.agent.id, agent_id)
+    return json(answer)
+
+
+def _agent(s, agent_id: int) -> Agent:
+    agent = s.get(Agent, agent_id)
+    if agent is None:
+        raise ApiError(404, "agent_not_found", f"No agent {agent_id}.")
+    return agent

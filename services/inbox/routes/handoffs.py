@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from sanic import Blueprint
 from sanic.request import Request
@@ -13,10 +12,12 @@ from sanic.response import HTTPResponse, json
 from services.inbox import channels
 from services.inbox.auth import agent_required
 from services.inbox.errors import ApiError
+from services.inbox.handback import answer_missed, missed_messages, resume_events, seen_lines
 from services.inbox.handoffs import append_message, claim, get_handoff, require_holder
 from services.inbox.models import (OPEN_STATUSES, QUEUES, STATUSES, Handoff, Message, utcnow)
 from services.inbox.rasa_client import RasaUnavailable
 from services.inbox.serialize import handoff_detail, handoff_row, message_dict
+from services.inbox.slots import agent_slots
 from services.inbox.validate import choice, int_arg, json_body, text_field
 
 bp = Blueprint("handoffs", url_prefix="/api/handoffs")
@@ -24,7 +25,6 @@ logger = logging.getLogger("inbox.handoffs")
 
 RESOLUTIONS = ("resolved", "refund_approved", "replacement_sent", "escalated",
                "no_response", "duplicate", "spam")
-SLOT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 MAX_WAIT = 25
 
 
@@ -88,7 +88,7 @@ def _holder_target(request: Request, handoff_id: int):
         return handoff.sender_id, handoff.input_channel
 
 
-def _record(request: Request, handoff_id: int, direction: str, text: str):
+def record_line(request: Request, handoff_id: int, direction: str, text: str):
     with request.app.ctx.db.session() as s:
         message = append_message(s, get_handoff(s, handoff_id), direction, text, time.time(),
                                  author_id=request.ctx.agent.id)
@@ -112,7 +112,7 @@ async def reply(request: Request, handoff_id: int):
     if not sent.get("sent"):
         note = channels.template_sent(sent)
         if note:
-            _record(request, handoff_id, "note", note)
+            record_line(request, handoff_id, "note", note)
         if sent.get("error") == "window_closed":
             raise ApiError(409, "window_closed", note or window["message"]
                            or "The customer's messaging window is closed.")
@@ -126,7 +126,7 @@ async def reply(request: Request, handoff_id: int):
     except RasaUnavailable as exc:
         synced = False  # the customer has it; only Rasa's copy is missing
         logger.warning("reply to %s sent but not logged in Rasa: %s", sender_id, exc)
-    return json({"message": _record(request, handoff_id, "agent", text),
+    return json({"message": record_line(request, handoff_id, "agent", text),
                  "tracker_synced": synced, "fallback": sent.get("fallback")}, status=201)
 
 
@@ -134,29 +134,43 @@ async def reply(request: Request, handoff_id: int):
 @agent_required
 async def add_note(request: Request, handoff_id: int):
     text = text_field(json_body(request), "text")
-    return json({"message": _record(request, handoff_id, "note", text)}, status=201)
+    return json({"message": record_line(request, handoff_id, "note", text)}, status=201)
 
 
-def _slots(body: dict) -> dict:
-    slots = body.get("slots") or {}
-    if not isinstance(slots, dict) or not all(SLOT_NAME.match(str(k)) for k in slots):
-        raise ApiError(400, "invalid_field", "'slots' must map slot names to values.")
-    return slots
+def _seen_until(body: Dict[str, Any]) -> Optional[int]:
+    """The last message id the agent's page showed (optional; the page sends it)."""
+    value = body.get("seen_message_id")
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise ApiError(400, "invalid_field", "'seen_message_id' must be a message id.")
+    return value
 
 
-def resume_events(slots: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """Events that hand a paused conversation back to the bot.
+async def _hand_back(request: Request, handoff_id: int, sender_id: str, body: Dict[str, Any],
+                     slots: Dict[str, Any], greet: bool) -> List[Dict[str, Any]]:
+    """Resumes the bot, greets back if asked; returns what the agent missed."""
+    db, rasa = request.app.ctx.db, request.app.ctx.rasa
+    seen = seen_lines(db, handoff_id, _seen_until(body))
+    try:
+        await rasa.append_events(sender_id, resume_events(slots))
+        if greet:
+            await rasa.trigger_intent(sender_id, "EXTERNAL_handback")
+    except RasaUnavailable as exc:
+        raise ApiError(502, "rasa_unavailable", f"Could not hand back to the bot: {exc}")
+    return await missed_messages(db, rasa, handoff_id, sender_id, seen)
 
-    The paused tracker ends with action_handoff; an action_listen after the
-    resume makes the next turn (the handback intent, or the customer's next
-    message) look like any other, so the designers' rules apply to it.
-    """
-    return [{"event": "resume"}, {"event": "action", "name": "action_listen"}] + [
-        {"event": "slot", "name": name, "value": value} for name, value in slots.items()]
+
+async def _finish(request: Request, handoff_id: int, sender_id: str,
+                  missed: List[Dict[str, Any]], note: str, **fields: Any) -> HTTPResponse:
+    """Records the outcome first, then has the bot answer the missed messages."""
+    response = _record_outcome(request, handoff_id, note, len(missed), **fields)
+    await answer_missed(request.app.ctx.db, request.app.ctx.rasa, handoff_id, sender_id, missed)
+    return response
 
 
-def _record_outcome(request: Request, handoff_id: int, note: str, **fields: Any) -> HTTPResponse:
-    """Saves how the handoff ended, notes it in the transcript, tells the pages."""
+def _record_outcome(request: Request, handoff_id: int, note: str, missed: int,
+                    **fields: Any) -> HTTPResponse:
+    """Saves how the handoff ended, notes it in the transcript, tells the pages;
+    `missed_messages` counts customer messages the bot was asked to answer."""
     with request.app.ctx.db.session() as s:
         handoff = get_handoff(s, handoff_id)
         for name, value in fields.items():
@@ -164,29 +178,28 @@ def _record_outcome(request: Request, handoff_id: int, note: str, **fields: Any)
         append_message(s, handoff, "note", note, time.time(), author_id=request.ctx.agent.id)
         row = handoff_row(handoff)
     request.app.ctx.notifier.notify()
-    return json(row)
+    return json({**row, "missed_messages": missed})
 
 
 @bp.post("/<handoff_id:int>/release")
 @agent_required
 async def release(request: Request, handoff_id: int):
     """Resumes the bot (plus the agent's slots) and lets it greet the customer back."""
-    slots = _slots(json_body(request))
+    body = json_body(request)
+    slots = agent_slots(body, request.ctx.agent, handoff_id)
     sender_id, _ = _holder_target(request, handoff_id)
-    try:
-        await request.app.ctx.rasa.append_events(sender_id, resume_events(slots))
-        await request.app.ctx.rasa.trigger_intent(sender_id, "EXTERNAL_handback")
-    except RasaUnavailable as exc:
-        raise ApiError(502, "rasa_unavailable", f"Could not hand back to the bot: {exc}")
-    return _record_outcome(request, handoff_id, f"Released to the bot by {request.ctx.agent.name}.",
-                           status="released", released_at=utcnow(), released_slots=slots)
+    missed = await _hand_back(request, handoff_id, sender_id, body, slots, greet=True)
+    return await _finish(request, handoff_id, sender_id, missed,
+                         f"Released to the bot by {request.ctx.agent.name}.",
+                         status="released", released_at=utcnow(), released_slots=slots)
 
 
 @bp.post("/<handoff_id:int>/close")
 @agent_required
 async def close(request: Request, handoff_id: int):
     """Tags the outcome; an open conversation is resumed so the bot answers next time."""
-    resolution = choice(json_body(request).get("resolution"), "resolution", RESOLUTIONS)
+    body = json_body(request)
+    resolution = choice(body.get("resolution"), "resolution", RESOLUTIONS)
     agent = request.ctx.agent
     with request.app.ctx.db.session() as s:
         handoff = get_handoff(s, handoff_id)
@@ -196,13 +209,11 @@ async def close(request: Request, handoff_id: int):
             raise ApiError(409, "not_your_handoff",
                            f"{handoff.claimed_by.name} is handling this conversation.")
         still_paused, sender_id = handoff.status in OPEN_STATUSES, handoff.sender_id
-    if still_paused:
-        try:
-            await request.app.ctx.rasa.append_events(sender_id, resume_events({}))
-        except RasaUnavailable as exc:
-            raise ApiError(502, "rasa_unavailable", f"Could not resume the bot: {exc}")
-    return _record_outcome(request, handoff_id, f"Closed as {resolution} by {agent.name}.",
-                           status="closed", resolution=resolution, closed_at=utcnow())
+    missed = await _hand_back(request, handoff_id, sender_id, body, {}, greet=False) \
+        if still_paused else []
+    return await _finish(request, handoff_id, sender_id, missed,
+                         f"Closed as {resolution} by {agent.name}.",
+                         status="closed", resolution=resolution, closed_at=utcnow())
 
 
 @bp.get("/<handoff_id:int>/events")

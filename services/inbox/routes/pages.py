@@ -24,6 +24,8 @@ async def index(request: Request):
 
 @bp.get("/health")
 async def health(request: Request):
-    reader = request.app.ctx.reader
-    return json({"status": "ok", "event_broker": "error" if reader.last_error else "ok",
-                 "event_broker_error": reader.last_error})
+    """503 when the broker reader is dead or stuck, so a probe restarts the inbox."""
+    report = request.app.ctx.reader.health(request.app.ctx.reader_task)
+    healthy = report["event_broker"] not in ("dead", "stuck")
+    return json({"status": "ok" if healthy else "unhealthy", **report},
+                status=200 if healthy else 503)

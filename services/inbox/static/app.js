@@ -134,6 +134,8 @@ async function openHandoff(id) {
   $("composer-error").textContent = "";
   $("finish-error").textContent = "";
   state.current = null;
+  state.context = detail.context;
+  $("unlock-result").textContent = "";
   renderWindow(detail.window);
   renderHeader(detail);
   renderContext(detail);
@@ -162,6 +164,7 @@ function renderHeader(h) {
   // Same rule as the server: anyone may close an unclaimed one, the holder theirs, supervisors any.
   const canClose = h.status !== "closed" && (!h.claimed_by || isMine(h) || state.me.role === "supervisor");
   for (const node of document.querySelectorAll("#close-form button, #close-form select")) node.disabled = !canClose;
+  renderUnlock(h);
   setMode();
 }
 
@@ -302,6 +305,37 @@ function renderContext(h) {
   ].filter(Boolean));
 }
 
+// ---- verification lockout --------------------------------------------------
+
+// The customer and order the package names, read as the server does (services/inbox/unlock.py).
+function lockoutSubjects(c) {
+  const customer = c.customer || {}, order = c.order || {}, slots = c.slots || {};
+  return [customer.id || slots.customer_id || slots.account_candidate || order.customer_id, order.id || slots.order_id].filter(Boolean);
+}
+
+// Shown when there is someone to unlock; usable by the holder and supervisors, like the server.
+function renderUnlock(h) {
+  $("unlock-box").hidden = !isOpen(h) || !lockoutSubjects(state.context || {}).length;
+  $("unlock").disabled = !isMine(h) && state.me.role !== "supervisor";
+}
+
+async function onUnlock() {
+  const result = $("unlock-result");
+  result.textContent = "";
+  $("unlock").disabled = true;
+  try {
+    const answer = await api("POST", `/api/handoffs/${state.selected}/unlock-verification`, {});
+    result.className = "ok";
+    result.textContent = `Unlocked ${answer.unlocked.map((s) => s.replace(":", " ")).join(", ")}: the customer can verify again.`;
+    if (answer.message) appendMessages([answer.message]);
+  } catch (error) {
+    result.className = "error";
+    result.textContent = error.message;
+  } finally {
+    renderUnlock(state.current);
+  }
+}
+
 // ---- actions ---------------------------------------------------------------
 
 async function onSend(event) {
@@ -328,7 +362,8 @@ async function onSend(event) {
 async function act(path, body) {
   $("finish-error").textContent = "";
   try {
-    const row = await api("POST", `/api/handoffs/${state.selected}/${path}`, body);
+    // The last message on screen: anything newer the customer sent is answered by the bot.
+    const row = await api("POST", `/api/handoffs/${state.selected}/${path}`, { ...body, seen_message_id: state.lastId });
     renderHeader({ ...state.current, ...row });
     await refreshList();
     return row;
@@ -343,8 +378,7 @@ function parseSlots(text) {
   for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
     const at = line.indexOf("=");
     if (at < 1) throw new Error(`"${line}" is not name=value`);
-    const raw = line.slice(at + 1).trim();
-    try { slots[line.slice(0, at).trim()] = JSON.parse(raw); } catch (e) { slots[line.slice(0, at).trim()] = raw; }
+    slots[line.slice(0, at).trim()] = line.slice(at + 1).trim();  // agents' slots are all text
   }
   return slots;
 }
@@ -428,6 +462,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", setMode));
   $("release-form").addEventListener("submit", onRelease);
   $("close-form").addEventListener("submit", onClose);
+  $("unlock").addEventListener("click", onUnlock);
   $("nav-inbox").addEventListener("click", () => showQueues(false));
   $("nav-queues").addEventListener("click", () => showQueues(true));
   setInterval(refreshList, LIST_REFRESH_MS);
