@@ -20,10 +20,9 @@ from typing import Callable, Dict, List, Optional
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.harbor_env import harbor_env  # noqa: E402
+from scripts.harbor_env import WARNED, check, harbor_env  # noqa: E402
 from scripts.model import ensure_model  # noqa: E402
 
-BIN = Path(sys.executable).parent
 # Masks emails, phone and card numbers in every log line (docs/privacy.md).
 LOGGING = "addons/privacy/logging.yml"
 
@@ -41,19 +40,20 @@ def services(env: Dict[str, str], model: Path) -> List[Service]:
     found = [
         Service("crm", [sys.executable, "-m", "services.crm"],
                 f"http://127.0.0.1:{env['DEMO_PORT']}/health"),
-        Service("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+        # Through its launcher: loopback, and 401 for callers without ACTION_SERVER_TOKEN.
+        Service("actions", [sys.executable, "-m", "actions.server", "--actions", "actions",
                             "--port", action_port, "--logging-config-file", LOGGING],
                 f"http://127.0.0.1:{action_port}/health"),
     ]
     if (ROOT / "services" / "inbox" / "__main__.py").exists():
         found.append(Service("inbox", [sys.executable, "-m", "services.inbox"],
                              f"http://127.0.0.1:{env.get('INBOX_PORT', '8080')}/health"))
+    # The launcher reads the token, interface and CORS origins from the environment.
     found.append(Service("rasa", [
-        str(BIN / "rasa"), "run", "--model", str(model), "--port", rasa_port,
-        "--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"], "--cors", "*",
+        sys.executable, "-m", "scripts.rasa_server", "--model", str(model), "--port", rasa_port,
         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
         "--logging-config-file", LOGGING],
-        f"http://127.0.0.1:{rasa_port}/status?token={env['RASA_AUTH_TOKEN']}"))
+        f"http://127.0.0.1:{rasa_port}/"))
     return found
 
 
@@ -89,17 +89,27 @@ def stop_all(running: List[Service]) -> None:
 
 
 def print_urls(env: Dict[str, str]) -> None:
-    token = env["RASA_AUTH_TOKEN"]
     print(f"""
 Harbor is up:
   chat (REST)     curl -s -XPOST localhost:{env['RASA_PORT']}/webhooks/rest/webhook \\
                     -d '{{"sender":"t1","message":"where is my order 10231?"}}'
-  Rasa HTTP API   http://localhost:{env['RASA_PORT']}/status?token={token}
+  Rasa HTTP API   http://localhost:{env['RASA_PORT']}/status?token=$RASA_AUTH_TOKEN
   action server   http://localhost:{env['ACTION_PORT']}/health
   demo CRM/billing http://localhost:{env['DEMO_PORT']}/openapi.json
   agent inbox     http://localhost:{env.get('INBOX_PORT', '8080')}/  (demo login in .env.example)
 Press Ctrl-C to stop everything.
 """, flush=True)
+
+
+def stop_on_signals(stopping: threading.Event) -> Dict[int, object]:
+    """Ctrl-C and SIGTERM set `stopping`; returns the handlers they replaced.
+
+    SIGINT explicitly: a background job of a non-interactive shell starts with
+    SIGINT ignored, and Python then never raises KeyboardInterrupt."""
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, lambda *_: stopping.set())
+    return previous
 
 
 def supervise(services_to_run: List[Service], env: Dict[str, str],
@@ -110,7 +120,7 @@ def supervise(services_to_run: List[Service], env: Dict[str, str],
     """
     running: List[Service] = []
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    previous = stop_on_signals(stopping)
     try:
         for service in services_to_run:
             service.proc = subprocess.Popen(
@@ -135,20 +145,22 @@ def supervise(services_to_run: List[Service], env: Dict[str, str],
             time.sleep(0.5)
         print("\nstopping...", flush=True)
         return 0
-    except KeyboardInterrupt:
-        print("\nstopping...", flush=True)
-        return 0
     finally:
         stop_all(running)
+        for signum, handler in previous.items():
+            if handler is not None:  # None: set outside Python, nothing to restore
+                signal.signal(signum, handler)
 
 
 def main() -> int:
     env = harbor_env()
+    check("run", env)  # production: refuses development secrets, naming them
     os.environ.update(env)
     (ROOT / "var").mkdir(exist_ok=True)
     # HARBOR_MODEL runs a given model; otherwise the one for the current data.
     model = Path(env["HARBOR_MODEL"]) if env.get("HARBOR_MODEL") else ensure_model()
-    return supervise(services(env, model), env, on_ready=lambda: print_urls(env))
+    children = {**env, WARNED: "1"}  # the warning above was the one line
+    return supervise(services(children, model), children, on_ready=lambda: print_urls(env))
 
 
 if __name__ == "__main__":

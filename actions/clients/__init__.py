@@ -36,11 +36,11 @@ def _adapter(variable: str) -> Any:
 def crm() -> CRMBackend:
     return _adapter("CRM_ADAPTER") or HarborCRM(
         os.environ.get("CRM_API_URL", "http://localhost:8090/crm/v1"),
-        os.environ.get("CRM_API_TOKEN", "dev-crm-token"), _timeout())
+        os.environ.get("CRM_API_TOKEN", ""), _timeout())
 
 
 @lru_cache(maxsize=None)
 def billing() -> BillingBackend:
     return _adapter("BILLING_ADAPTER") or HarborBilling(
         os.environ.get("BILLING_API_URL", "http://localhost:8090/billing/v1"),
-        os.environ.get("BILLING_API_TOKEN", "dev-billing-token"), _timeout())
+        os.environ.get("BILLING_API_TOKEN", ""), _timeout())

@@ -40,7 +40,7 @@ class InboxHandoffTarget:
     def __init__(self, url: Optional[str] = None, token: Optional[str] = None,
                  timeout: Optional[float] = None) -> None:
         self.url = (url or os.environ.get("INBOX_URL", "http://localhost:8080")).rstrip("/")
-        self.token = token or os.environ.get("INBOX_SERVICE_TOKEN", "dev-inbox-service-token")
+        self.token = token or os.environ.get("INBOX_SERVICE_TOKEN", "")
         self.timeout = timeout or float(os.environ.get("BACKEND_TIMEOUT_SECONDS", "5"))
 
     async def create(self, package: Json) -> Json:

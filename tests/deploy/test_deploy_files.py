@@ -68,7 +68,7 @@ def test_production_endpoints_use_postgresql_redis_and_a_sql_broker_from_the_env
     assert (tracker["type"], tracker["dialect"]) == ("SQL", "postgresql")
     assert locks["type"] == "redis"
     assert (broker["type"], broker["dialect"]) == ("SQL", "postgresql")
-    for section in (tracker, locks, broker, endpoints["action_endpoint"]):
+    for section in (tracker, locks, broker, {"url": endpoints["action_endpoint"]["url"]}):
         for key, value in section.items():
             if key not in ("type", "dialect"):
                 assert VAR.fullmatch(str(value)), f"{key}: {value} is not a ${{VAR}}"
@@ -97,8 +97,10 @@ def test_helm_runs_several_rasa_replicas_only_with_the_shared_redis_lock_store()
     assert values["applicationSettings"]["enableAPI"] is True
     assert values["applicationSettings"]["initialModel"] == ""  # the model is in the image
     action = values["rasa-action-server"]
-    assert action["external"]["enabled"] and action["external"]["url"].endswith("/webhook")
-    assert action["install"] is False
+    # Our own action_endpoint (with the token header), not the chart's.
+    assert action["install"] is False and action["external"]["enabled"] is False
+    ours = values["applicationSettings"]["endpoints"]["additionalEndpoints"]["action_endpoint"]
+    assert ours == load(ENDPOINTS)["action_endpoint"]
     secret_in_file = values["applicationSettings"]["token"] or \
         values["applicationSettings"]["rasaX"]["jwtSecret"]
     assert not secret_in_file, "the token and JWT secret are --set at install, never committed"

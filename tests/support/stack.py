@@ -2,36 +2,38 @@
 from __future__ import annotations
 
 import json
-import sys
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from tests.support.procs import ROOT, Server, server
+from tests.support.procs import PYTHON, ROOT, Server, server
 
-BIN = Path(sys.executable).parent
 RASA_TOKEN = "test-rasa-token"
+# The secret Rasa sends to the action server (endpoints.yml); without it: 401.
+ACTION_TOKEN = "test-action-server-token"
 LOGGING = str(ROOT / "addons" / "privacy" / "logging.yml")  # as `make run`: redacted logs
 
 
 def action_server(tmp: Path, crm: Server, env: Optional[Dict[str, str]] = None) -> Server:
-    """`rasa run actions` whose backend clients point at the given demo service."""
+    """The action server as `make run` starts it (actions/server.py: loopback,
+    ACTION_TOKEN required), its backend clients pointing at the given demo service."""
     port_env = {
         "CRM_API_URL": f"{crm.url}/crm/v1", "BILLING_API_URL": f"{crm.url}/billing/v1",
         "CRM_API_TOKEN": "dev-crm-token", "BILLING_API_TOKEN": "dev-billing-token",
-        "BACKEND_TIMEOUT_SECONDS": "2", **(env or {}),
+        "BACKEND_TIMEOUT_SECONDS": "2", "ACTION_SERVER_TOKEN": ACTION_TOKEN, **(env or {}),
     }
     srv = server([], tmp / "actions.log", env=port_env, health_path="/health")
-    srv.cmd = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(srv.port),
+    srv.cmd = [PYTHON, "-m", "actions.server", "--actions", "actions", "--port", str(srv.port),
                "--logging-config-file", LOGGING]
     return srv
 
 
 def rasa_server(tmp: Path, model: Path, actions: Server, env: Optional[Dict[str, str]] = None,
                 port: Optional[int] = None) -> Server:
-    """`rasa run` with the project's credentials and endpoints, state in `tmp`."""
+    """Rasa as `make run` starts it (scripts/rasa_server.py: token from the
+    environment) with the project's credentials and endpoints, state in `tmp`."""
     rasa_env = {
-        "ACTION_ENDPOINT_URL": f"{actions.url}/webhook",
+        "ACTION_ENDPOINT_URL": f"{actions.url}/webhook", "ACTION_SERVER_TOKEN": ACTION_TOKEN,
         "TRACKER_DB": str(tmp / "tracker.db"), "EVENT_BROKER_DB": str(tmp / "events.db"),
         "CHANNEL_STATE_DB_URL": f"sqlite:///{tmp / 'channel_state.db'}",
         "RASA_AUTH_TOKEN": RASA_TOKEN, **(env or {}),
@@ -42,8 +44,7 @@ def rasa_server(tmp: Path, model: Path, actions: Server, env: Optional[Dict[str,
 
     srv = server([], tmp / "rasa.log", port=port, env=harbor_env({**os.environ, **rasa_env}),
                  health_path="/")
-    srv.cmd = [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(srv.port),
-               "--enable-api", "--auth-token", RASA_TOKEN,
+    srv.cmd = [PYTHON, "-m", "scripts.rasa_server", "--model", str(model), "--port", str(srv.port),
                "--credentials", str(ROOT / "credentials.yml"),
                "--endpoints", str(ROOT / "endpoints.yml"), "--logging-config-file", LOGGING]
     if os.environ.get("HARBOR_RASA_DEBUG"):
