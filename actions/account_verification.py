@@ -1,25 +1,30 @@
-"""Verifying the customer at account level, for requests about the account
-itself (password, newsletter, deletion, subscriptions...) where there is no
-order number to go by.
+"""Proving that the account is the customer's, for requests about the account
+itself (details, newsletter, deletion, membership) where there is no order
+number to go by. See docs/security.md for the levels of proof.
 
 `AccountFormValidation` is the base of every such form. Forms using it list
-`customer_email` among their required slots. It verifies once per
-conversation, with the same slots and MAX_ATTEMPTS as actions/verification.py
-(both build on VerifyingForm in actions/forms.py):
+`customer_email` and, when they change something, `verification_code` among
+their required slots:
 
-- by channel identity: the channel says who the customer is (a WhatsApp number
-  or Messenger id, see docs/ARCHITECTURE.md) and the CRM has exactly one
-  account with it: no question asked;
-- else by email: an account with that email exists. A wrong email reveals
-  nothing ("I couldn't find an account with that email"); after MAX_ATTEMPTS
-  the form ends and the flow's action offers a person.
+- by channel identity: a signature-verified channel says who writes (their
+  WhatsApp number or Messenger id) and the CRM has exactly one account with
+  it: nothing is asked;
+- else the email names the account (`account_candidate`), and a six-digit
+  one-time code is sent to the email on file; the customer types it here. The
+  CRM checks the code and counts failures per customer, so a lockout survives
+  /restart, new sessions and new conversation ids.
 
-If the customer is already verified in this conversation nothing is asked.
-An outage ends the form with `backend_down` set (already explained through
+An email alone proves nothing here: it only says where the code goes. The one
+exception is `proof = "email"` (password reset), where the bot changes nothing
+and the reset link goes to the email on file anyway.
+
+If the account is already proven in this conversation nothing is asked. An
+outage ends the form with `backend_down` set (already explained through
 actions.common.backend_failure); the flow's action then says nothing more.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -29,49 +34,73 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.messages import utter
-from actions.clients.base import BackendError, Json
-from actions.common import (MAX_ATTEMPTS, attempts_exhausted, backend_failure, channel_identity,
-                            outage, verified_customer)
-from actions.forms import EMAIL, VerifyingForm
-from actions.verification import identity_matches, verified_slots
+from actions.clients.base import BackendError, Json, Rejected
+from actions.common import (MAX_ATTEMPTS, account_customer, attempts_exhausted, backend_failure,
+                            channel_identity, latest_text, mask_email, outage)
+from actions.forms import EMAIL, VerifyingForm, slot_before_latest_message
+from actions.verification import failed_attempt, identity_matches, verified_slots
 
-__all__ = ["AccountFormValidation", "MAX_ATTEMPTS", "account_unverified", "verify_by_channel"]
+__all__ = ["AccountFormValidation", "MAX_ATTEMPTS", "account_unverified", "verify_by_channel",
+           "email_account"]
+
+CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+CODE_SLOTS = ("verification_code", "code_sent_to")
 
 
 async def verify_by_channel(tracker: Tracker) -> Optional[Json]:
     """The one customer the channel identity belongs to, if any (may raise BackendError)."""
     identity = channel_identity(tracker)
-    if not identity or identity["type"] not in ("phone", "messenger_psid"):
+    if not identity:
         return None
     found = await clients.crm().find_customers(**{identity["type"]: identity["value"]})
     matches = [customer for customer in found if identity_matches(customer, identity)]
     return matches[0] if len(matches) == 1 else None
 
 
+def email_account(tracker: Tracker) -> Optional[str]:
+    """The account a proven customer, or else the email given, names: enough
+    to send something to the email on file, never to show or change anything."""
+    return account_customer(tracker) or tracker.get_slot("account_candidate")
+
+
 def account_unverified(dispatcher: CollectingDispatcher, tracker: Tracker,
                        reason: str) -> List[EventType]:
-    """What an account flow does when its form ended without a verified customer.
-    An unverified email (e.g. from "change my email to x@y.com") is forgotten,
-    so the next form asks and checks again."""
-    forget = [SlotSet("customer_email", None)]
+    """What an account flow does when its form ended without a proven account.
+    The email and any code are forgotten, so the next form asks and checks again."""
+    forget = [SlotSet(slot, None) for slot in ("customer_email",) + CODE_SLOTS]
     if tracker.get_slot("backend_down"):
-        return forget + [SlotSet("backend_down", None)]  # the outage was already explained
+        return forget + [SlotSet("account_candidate", None), SlotSet("backend_down", None)]
     if attempts_exhausted(tracker):
+        # The account stays named (it proves nothing), so the person offered can unlock it.
         utter(dispatcher, "utter_account_verification_failed")
         return forget + [SlotSet("handoff_reason", reason)]
-    return forget
+    return forget + [SlotSet("account_candidate", None)]
 
 
 class AccountFormValidation(VerifyingForm):
-    """Account-level verification; subclasses add their own slots (and their
-    own `validate_<slot>` / `extract_<slot>` methods)."""
+    """Account-level proof; subclasses add their own slots (and their own
+    `validate_<slot>` / `extract_<slot>` methods)."""
+
+    # "code": a one-time code to the email on file; "email": the email names the account.
+    proof = "code"
+    proof_slots = ("customer_email",) + CODE_SLOTS
+
+    def proven(self, tracker: Tracker) -> Optional[str]:
+        if self.proof == "email":
+            return email_account(tracker)
+        return account_customer(tracker)
+
+    def plainly_answers(self, tracker: Tracker) -> bool:
+        # "483920" is the code asked for, whatever the NLU made of it.
+        return (tracker.get_slot("requested_slot") == "verification_code"
+                and bool(CODE.search(latest_text(tracker))))
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         # The channel identity is tried before anything is asked, so a WhatsApp
         # customer is never asked for an email the channel already proves.
         events: List[EventType] = []
-        if (not verified_customer(tracker) and not tracker.get_slot("backend_down")
+        if (not account_customer(tracker) and not tracker.get_slot("backend_down")
                 and not self.steps_aside(tracker)):
             try:
                 customer = await verify_by_channel(tracker)
@@ -79,14 +108,16 @@ class AccountFormValidation(VerifyingForm):
                 failure = backend_failure(dispatcher, tracker, error, "verifying the customer")
                 return failure + [SlotSet("backend_down", True), SlotSet("requested_slot", None)]
             if customer:
-                slots = verified_slots(customer, "channel")
+                slots = verified_slots(customer, "channel", tracker)
                 tracker.slots.update(slots)
                 events = [SlotSet(key, value) for key, value in slots.items()]
         return events + await super().run(dispatcher, tracker, domain)
 
+    # -- the email: which account --
+
     async def validate_customer_email(self, value: Any, dispatcher: CollectingDispatcher,
                                       tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if verified_customer(tracker):
+        if self.proven(tracker):
             return {"customer_email": tracker.get_slot("customer_email") or value}
         email = str(value or "").strip()
         if not EMAIL.fullmatch(email):
@@ -97,9 +128,57 @@ class AccountFormValidation(VerifyingForm):
         except BackendError as error:
             return {"customer_email": None, **outage(dispatcher, tracker, error, "looking up the account")}
         matches = [c for c in found if (c.get("email") or "").lower() == email.lower()]
-        if len(matches) == 1:
-            return verified_slots(matches[0], "email")
-        attempts = (tracker.get_slot("verification_attempts") or 0) + 1
-        if attempts < MAX_ATTEMPTS:
-            utter(dispatcher, "utter_account_email_not_found")
-        return {"customer_email": None, "verification_attempts": float(attempts)}
+        if len(matches) != 1:
+            return failed_attempt(dispatcher, tracker, {}, "utter_account_email_not_found")
+        named = {"customer_email": email, "account_candidate": matches[0]["id"]}
+        if self.proof == "email":
+            return named
+        return {**named, **await self.send_code(dispatcher, tracker, matches[0]["id"])}
+
+    async def send_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        customer_id: str) -> Dict[Text, Any]:
+        """Sends a one-time code to the email on file; the form then asks for it."""
+        try:
+            sent = await clients.crm().send_verification_code(customer_id)
+        except Rejected:  # locked after too many failures, maybe in another conversation
+            return {"verification_code": None, "verification_attempts": float(MAX_ATTEMPTS)}
+        except BackendError as error:
+            return outage(dispatcher, tracker, error, "sending a verification code")
+        return {"verification_code": None, "code_sent_to": mask_email(sent.get("sent_to"))}
+
+    # -- the code: proof --
+
+    async def extract_verification_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "verification_code":
+            return {}
+        found = CODE.search(latest_text(tracker))
+        if found:
+            return {"verification_code": found.group(1)}
+        return self.free_text(tracker, "verification_code")  # validation explains
+
+    async def validate_verification_code(self, value: Any, dispatcher: CollectingDispatcher,
+                                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        # A code is no order number, though the order_id mapping took it as one.
+        undo = {"order_id": slot_before_latest_message(tracker, "order_id")}
+        candidate = tracker.get_slot("account_candidate")
+        found = CODE.search(str(value or ""))
+        if not candidate:
+            return {**undo, "verification_code": None}
+        if not found:
+            utter(dispatcher, "utter_invalid_verification_code")
+            return {**undo, "verification_code": None}
+        try:
+            result = await clients.crm().check_verification_code(candidate, found.group(1))
+            customer = await clients.crm().get_customer(candidate) if result.get("verified") else None
+        except BackendError as error:
+            return {**undo, "verification_code": None,
+                    **outage(dispatcher, tracker, error, "checking the verification code")}
+        if customer:
+            # The code itself is not kept: it proved what it had to.
+            return {**undo, **verified_slots(customer, "code", tracker), "verification_code": "accepted"}
+        if result.get("reason") in ("expired", "no_code"):
+            utter(dispatcher, "utter_verification_code_expired")
+            return {**undo, **await self.send_code(dispatcher, tracker, candidate)}
+        return {**undo, **failed_attempt(dispatcher, tracker, result, "utter_verification_code_wrong",
+                                         slot="verification_code")}

@@ -4,6 +4,7 @@ written for chat apps. What forms share is in actions/forms.py."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, Iterable, List, Optional, Text
@@ -28,20 +29,43 @@ def latest_user_event(tracker: Tracker) -> Dict[str, Any]:
     return {}
 
 
+# Channels whose connectors check the provider's signature on every webhook
+# (addons/channels/), and the kind of identity each one proves. Their
+# conversation ids are the provider's ids; every other channel's ids are
+# namespaced ("rest:...", "callback:..."), so no other caller can name them.
+VERIFIED_CHANNELS = {"whatsapp": "phone", "twilio_whatsapp": "phone", "messenger": "messenger_psid"}
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
 def channel_identity(tracker: Tracker) -> Optional[Dict[str, str]]:
-    """Who the channel says the customer is (e.g. their WhatsApp number), if any."""
-    identity = (latest_user_event(tracker).get("metadata") or {}).get("channel_identity")
-    if isinstance(identity, dict) and identity.get("type") and identity.get("value"):
-        return {"type": str(identity["type"]), "value": str(identity["value"])}
-    return None
+    """Who a signature-verified channel says the customer is (their WhatsApp
+    number, their Messenger id), if any.
+
+    It counts only when the latest message came through such a channel and the
+    identity is the conversation's own id; identity claimed by anyone else
+    (e.g. metadata posted to the REST channel) is ignored."""
+    event = latest_user_event(tracker)
+    kind = VERIFIED_CHANNELS.get(event.get("input_channel") or "")
+    identity = (event.get("metadata") or {}).get("channel_identity")
+    if not kind or not isinstance(identity, dict) or identity.get("type") != kind:
+        return None
+    value, sender = str(identity.get("value") or ""), str(tracker.sender_id or "")
+    same = (_digits(value) == _digits(sender) and sender.lstrip("+").isdigit() if kind == "phone"
+            else value == sender)
+    return {"type": kind, "value": value} if value and same else None
 
 
 def idempotency_key(tracker: Tracker, purpose: str) -> str:
     """Same key when Rasa repeats an action for the same message, so a backend
-    never creates twice; a new message is a new request."""
+    never creates twice; a new message is a new request. The conversation id
+    (a phone number on WhatsApp) is hashed: keys end up in backends' logs."""
     event = latest_user_event(tracker)
     marker = event.get("message_id") or event.get("timestamp") or "start"
-    return f"{tracker.sender_id}:{purpose}:{marker}"
+    conversation = hashlib.sha256(str(tracker.sender_id).encode()).hexdigest()[:16]
+    return f"{conversation}:{purpose}:{marker}"
 
 
 def latest_intent(tracker: Tracker) -> str:
@@ -58,9 +82,34 @@ def entity_values(tracker: Tracker, entity: str) -> List[str]:
             if e.get("entity") == entity and e.get("value") not in (None, "")]
 
 
+ACCOUNT_PROOFS = ("channel", "code")
+
+
+def account_customer(tracker: Tracker) -> Optional[str]:
+    """The customer's id when they proved they own the account: by a verified
+    channel, or by a one-time code. Needed to change anything on the account
+    or to see more than one order (docs/security.md)."""
+    if tracker.get_slot("customer_verified") and tracker.get_slot("verified_by") in ACCOUNT_PROOFS:
+        return tracker.get_slot("customer_id")
+    return None
+
+
+def order_customer(tracker: Tracker, order_id: Optional[str]) -> Optional[str]:
+    """The customer's id when `order_id` is proven theirs: the whole account is
+    (account_customer), or they gave this order's number and email (slot
+    `verified_orders`). An email proves one order, not the account."""
+    if account_customer(tracker):
+        return account_customer(tracker)
+    if (tracker.get_slot("customer_verified") and order_id
+            and order_id in (tracker.get_slot("verified_orders") or [])):
+        return tracker.get_slot("customer_id")
+    return None
+
+
 def verified_customer(tracker: Tracker) -> Optional[str]:
-    """The verified customer's id for this conversation, if verified."""
-    return tracker.get_slot("customer_id") if tracker.get_slot("customer_verified") else None
+    """The customer's id when what the conversation is about (the order in
+    slot `order_id`, or the whole account) is proven theirs."""
+    return order_customer(tracker, tracker.get_slot("order_id"))
 
 
 def attempts_exhausted(tracker: Tracker) -> bool:

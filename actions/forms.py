@@ -231,9 +231,16 @@ class VerifyingForm(CustomerForm):
         # An outage or too many wrong emails ends the form; its action explains.
         if tracker.get_slot("backend_down") or attempts_exhausted(tracker):
             return []
-        if verified_customer(tracker):
-            return [slot for slot in domain_slots if slot != "customer_email"]
+        if self.proven(tracker):
+            return [slot for slot in domain_slots if slot not in self.proof_slots]
         return list(domain_slots)
+
+    # The slots that prove who the customer is; not asked once proven.
+    proof_slots = ("customer_email",)
+
+    def proven(self, tracker: Tracker) -> Optional[str]:
+        """The customer's id once they proved what this form acts on."""
+        return verified_customer(tracker)
 
     def anchor(self, tracker: Tracker) -> Optional[str]:
         """What an email is checked against; None when it is checked on its own."""
@@ -278,12 +285,13 @@ class VerifyingForm(CustomerForm):
         tracker.add_slots(events)
         more: Dict[Text, Any] = {}
         email = tracker.get_slot("customer_email")
-        if (email and self.anchor(tracker) and not verified_customer(tracker)
+        if (email and self.anchor(tracker) and not self.proven(tracker)
                 and not tracker.get_slot("backend_down") and not attempts_exhausted(tracker)):
-            # The email came before the order (or refund) number: check it now.
+            # The email came before the order (or refund) number, or proved
+            # another order: check it against this one now.
             more = await self.validate_customer_email(email, dispatcher, tracker, domain)
             tracker.slots.update(more)
-        if verified_customer(tracker) and not tracker.get_slot("backend_down"):
+        if self.proven(tracker) and not tracker.get_slot("backend_down"):
             found = await self.after_validation(dispatcher, tracker, domain)
             tracker.slots.update(found)
             more.update(found)
@@ -292,4 +300,4 @@ class VerifyingForm(CustomerForm):
     @abstractmethod
     async def validate_customer_email(self, value: Any, dispatcher: CollectingDispatcher,
                                       tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        """Verifies the customer by the email; sets customer_verified and customer_id."""
+        """Checks the email; sets customer_verified and customer_id when it proves enough."""

@@ -31,7 +31,8 @@ TEAM_NAMES = {"returns": "returns", "billing": "billing", "orders": "orders",
 HIGH_VALUE = re.compile(r"over \$500|\$(?:[5-9]\d\d|\d{4,})(?:\.\d\d)?")
 SKIPPED_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots",
                    "action_handoff", None}
-SHOWN_SLOTS = ("customer_id", "customer_verified", "verified_by", "customer_email", "order_id",
+SHOWN_SLOTS = ("customer_id", "customer_verified", "verified_by", "verified_orders", "account_candidate",
+               "customer_email", "order_id",
                "verification_attempts", "handoff_reason")
 
 

@@ -22,7 +22,8 @@ from rasa_sdk.types import DomainDict
 from actions import clients
 from actions.clients.base import BackendError, Json, NotFound
 from actions.common import (backend_failure, friendly_date, idempotency_key, latest_intent, latest_text,
-                            mask_email, money, outage, verified_customer)
+                            mask_email, money, order_customer, outage, verified_customer,
+                            account_customer)
 from actions.forms import EMAIL, activating, mentioned_order, order_number
 from actions.messages import utter
 from actions.verification import OrderFormValidation, unverified_outcome
@@ -54,7 +55,7 @@ def named_order(tracker: Tracker) -> Optional[str]:
 
 def wants_list(tracker: Tracker) -> bool:
     """'Show me my invoices' from a verified customer, naming no invoice or order."""
-    return (latest_intent(tracker) == "check_invoice" and bool(verified_customer(tracker))
+    return (latest_intent(tracker) == "check_invoice" and bool(account_customer(tracker))
             and not mentioned_invoice(tracker) and not named_order(tracker))
 
 
@@ -65,7 +66,7 @@ class ValidateInvoiceForm(OrderFormValidation):
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
-        if verified_customer(tracker) and (
+        if account_customer(tracker) and (
                 (activating(tracker, self.form_name()) and wants_list(tracker))
                 or not (tracker.get_slot("order_id") or tracker.get_slot("invoice_id"))):
             return []  # the action lists the customer's invoices
@@ -158,8 +159,10 @@ class ActionShowInvoice(Action):
             elif order_id:
                 found = await clients.billing().invoices(order_id=order_id)
                 invoice = found[-1] if found else None
-            else:
+            elif account_customer(tracker):
                 return await self.list_invoices(dispatcher, tracker, customer_id)
+            else:  # one order proven: its invoice, never the whole list
+                return unverified_outcome(dispatcher, tracker) + [SlotSet("invoice_id", None)]
         except NotFound:
             utter(dispatcher, "utter_invoice_not_found", invoice_id=invoice_id)
             return [SlotSet("invoice_id", None)]
@@ -170,8 +173,9 @@ class ActionShowInvoice(Action):
             utter(dispatcher, "utter_invoice_missing_for_order", order_id=order_id)
             return [SlotSet("handoff_reason", f"Asked for the invoice of order {order_id}; "
                                               "none found in billing")]
-        if invoice.get("customer_id") != customer_id:
-            # Never another customer's invoice, whatever the slots say.
+        if (invoice.get("customer_id") != customer_id
+                or order_customer(tracker, invoice.get("order_id")) != customer_id):
+            # Never another customer's invoice, nor one of an order not proven, whatever the slots say.
             utter(dispatcher, "utter_invoice_not_on_account", invoice_id=invoice.get("id"))
             return [SlotSet("invoice_id", None)]
         utter(dispatcher, "utter_invoice_details", invoice_id=invoice["id"],
@@ -213,7 +217,8 @@ class ActionEmailInvoice(Action):
             return []
         try:
             invoice = await clients.billing().get_invoice(invoice_id)
-            if invoice.get("customer_id") != customer_id:
+            if (invoice.get("customer_id") != customer_id
+                    or order_customer(tracker, invoice.get("order_id")) != customer_id):
                 utter(dispatcher, "utter_invoice_not_on_account", invoice_id=invoice_id)
                 return [SlotSet("invoice_id", None)]
             sent = await clients.billing().email_invoice(

@@ -1,12 +1,16 @@
 """Verifying the customer before any personal data is shown or changed.
 
 `OrderFormValidation` is the base of every form that acts on one order: it
-asks for the order number, then verifies the customer once per conversation,
-by the channel identity when the channel gives one (a WhatsApp number that
-matches the customer's phone) or by the email address on the order. A wrong
-email reveals nothing; after MAX_ATTEMPTS the form ends and the flow's action
-offers a person instead of asking again. An order of another customer is
-reported as "not found on your account", never shown.
+asks for the order number, then proves the order is the customer's: by the
+identity a signature-verified channel gives (a WhatsApp number that matches
+the customer's phone: the whole account is proven), or by the email address on
+the order (that order only: slot `verified_orders`; another order needs its
+own number and email, see docs/security.md). The CRM checks the email and
+counts failures per order and per customer, so a wrong email reveals nothing
+and a lockout survives /restart and new conversations; after MAX_ATTEMPTS the
+form ends and the flow's action offers a person instead of asking again. An
+order of another customer is reported as "not found on your account", never
+shown.
 """
 from __future__ import annotations
 
@@ -21,8 +25,8 @@ from rasa_sdk.types import DomainDict
 from actions import clients
 from actions.messages import utter
 from actions.clients.base import BackendError, Json, NotFound
-from actions.common import (MAX_ATTEMPTS, attempts_exhausted, backend_failure, channel_identity,
-                            outage, verified_customer)
+from actions.common import (MAX_ATTEMPTS, account_customer, attempts_exhausted, backend_failure,
+                            channel_identity, outage, verified_customer)
 from actions.forms import EMAIL, VerifyingForm, order_number
 
 
@@ -37,9 +41,57 @@ def identity_matches(customer: Json, identity: Optional[Dict[str, str]]) -> bool
     return False
 
 
-def verified_slots(customer: Json, by: str) -> Dict[Text, Any]:
-    return {"customer_verified": True, "customer_id": customer["id"],
-            "customer_email": customer.get("email"), "verified_by": by}
+def verified_slots(customer: Json, by: str, tracker: Optional[Tracker] = None,
+                   order_id: Optional[str] = None) -> Dict[Text, Any]:
+    """The slots saying who the customer is and what they proved.
+
+    `by` is "channel" or "code" (the whole account) or "email" (one order:
+    `order_id` joins `verified_orders`, and the email is forgotten so that
+    another order is asked for its own). A proof of one order never lowers an
+    account-level proof of the same customer."""
+    slots: Dict[Text, Any] = {"customer_verified": True, "customer_id": customer["id"],
+                              "customer_email": customer.get("email"), "verified_by": by}
+    same_customer = bool(tracker) and tracker.get_slot("customer_id") == customer["id"]
+    orders = list(tracker.get_slot("verified_orders") or []) if same_customer else []
+    if by == "email":
+        if same_customer and account_customer(tracker):
+            slots["verified_by"] = tracker.get_slot("verified_by")
+        orders = sorted(set(orders) | {order_id}) if order_id else orders
+        # Spent on this order: the next order is asked for its own email.
+        slots["customer_email"] = None
+    slots["verified_orders"] = orders
+    return slots
+
+
+def failed_attempt(dispatcher: CollectingDispatcher, tracker: Tracker, result: Json,
+                   mismatch: str, slot: str = "customer_email") -> Dict[Text, Any]:
+    """One more failed proof. The backend counts attempts across conversations;
+    the slot mirrors its count, so a lockout from an earlier conversation (or
+    before /restart) ends this one at once."""
+    attempts = (tracker.get_slot("verification_attempts") or 0) + 1
+    left = result.get("attempts_left")
+    if result.get("reason") == "locked":
+        attempts = MAX_ATTEMPTS
+    elif isinstance(left, int):
+        attempts = max(attempts, MAX_ATTEMPTS - left)
+    if attempts < MAX_ATTEMPTS:
+        utter(dispatcher, mismatch)
+    return {slot: None, "verification_attempts": float(attempts)}
+
+
+async def email_proof(dispatcher: CollectingDispatcher, tracker: Tracker, order_id: str,
+                      email: str, mismatch: str) -> Dict[Text, Any]:
+    """Asks the CRM whether `email` is the one on the order (it counts failures)."""
+    try:
+        result = await clients.crm().check_order_owner(order_id, email)
+        customer = await clients.crm().get_customer(result["customer_id"]) if result.get("verified") else None
+    except NotFound:
+        return {"order_id": None, "customer_email": None}
+    except BackendError as error:
+        return {"order_id": order_id, **outage(dispatcher, tracker, error, f"checking order {order_id}")}
+    if customer:
+        return verified_slots(customer, "email", tracker, order_id)
+    return failed_attempt(dispatcher, tracker, result, mismatch)
 
 
 def unverified_outcome(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -47,7 +99,9 @@ def unverified_outcome(dispatcher: CollectingDispatcher, tracker: Tracker) -> Li
     if tracker.get_slot("backend_down"):
         return [SlotSet("backend_down", None)]  # the outage was already explained
     if attempts_exhausted(tracker):
+        # The order stays named, so the person offered (and the inbox's unlock) knows it.
         utter(dispatcher, "utter_verification_failed")
+        return []
     return [SlotSet("order_id", None)]
 
 
@@ -104,14 +158,17 @@ class OrderFormValidation(VerifyingForm):
                       slots: Dict[Text, Any], not_on_account: str) -> Dict[Text, Any]:
         """`slots` when what the customer named (an order, a refund) is theirs, or
         may be once verified; verified at once when the channel proves who writes."""
-        current = verified_customer(tracker)
+        current = tracker.get_slot("customer_id") if tracker.get_slot("customer_verified") else None
         if current and current != customer["id"]:
             # Another customer's: say no more than for a missing one.
             utter(dispatcher, not_on_account, **slots)
             return {key: None for key in slots}
-        if not current and identity_matches(customer, channel_identity(tracker)):
-            return {**slots, **verified_slots(customer, "channel")}
+        if not account_customer(tracker) and identity_matches(customer, channel_identity(tracker)):
+            return {**slots, **verified_slots(customer, "channel", tracker)}
         return slots
+
+    def mismatch_message(self, tracker: Tracker) -> str:
+        return "utter_email_mismatch"
 
     async def validate_customer_email(self, value: Any, dispatcher: CollectingDispatcher,
                                       tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -124,22 +181,4 @@ class OrderFormValidation(VerifyingForm):
         order_id = tracker.get_slot("order_id")
         if not order_id:
             return {"customer_email": email}  # checked once the order number is known
-        try:
-            order = await clients.crm().get_order(order_id)
-            customer = await clients.crm().get_customer(order["customer_id"])
-        except NotFound:
-            return {"order_id": None, "customer_email": None}
-        except BackendError as error:
-            return {"order_id": order_id, **outage(dispatcher, tracker, error, f"looking up order {order_id}")}
-        return self.email_checked(dispatcher, tracker, customer, email, "utter_email_mismatch")
-
-    @staticmethod
-    def email_checked(dispatcher: CollectingDispatcher, tracker: Tracker, customer: Json,
-                      email: str, mismatch: str) -> Dict[Text, Any]:
-        """Verified when `email` is the customer's; else one more attempt used."""
-        if (customer.get("email") or "").lower() == email.lower():
-            return {**verified_slots(customer, "email"), "customer_email": email}
-        attempts = (tracker.get_slot("verification_attempts") or 0) + 1
-        if attempts < MAX_ATTEMPTS:
-            utter(dispatcher, mismatch)
-        return {"customer_email": None, "verification_attempts": float(attempts)}
+        return await email_proof(dispatcher, tracker, order_id, email, self.mismatch_message(tracker))

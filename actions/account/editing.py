@@ -17,7 +17,7 @@ from actions import clients
 from actions.account_verification import AccountFormValidation, account_unverified
 from actions.clients.base import BackendError, Rejected
 from actions.common import (backend_failure, idempotency_key, latest_intent, latest_text, offer_person,
-                            verified_customer)
+                            account_customer)
 from actions.messages import utter
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class ActionEditAccount(Action):
         if field == "email":
             return offer_person(dispatcher, "utter_account_email_change_needs_person",
                                 "Wants to change the email address on the account") + done
-        customer_id = verified_customer(tracker)
+        customer_id = account_customer(tracker)
         if not customer_id:
             return account_unverified(dispatcher, tracker, "Account edit: could not verify the account") + done
         if field not in FIELD_LABELS or not value:

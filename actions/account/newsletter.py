@@ -14,7 +14,7 @@ from actions import clients
 from actions.account_verification import AccountFormValidation, account_unverified
 from actions.clients.base import BackendError, Rejected
 from actions.common import (backend_failure, idempotency_key, latest_intent, latest_text, mask_email,
-                            offer_person, verified_customer)
+                            offer_person, account_customer)
 from actions.messages import utter
 
 
@@ -62,7 +62,7 @@ class ActionSetNewsletter(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         done = [SlotSet("newsletter_choice", None)]
-        customer_id = verified_customer(tracker)
+        customer_id = account_customer(tracker)
         choice = tracker.get_slot("newsletter_choice")
         if not customer_id:
             return account_unverified(dispatcher, tracker, "Newsletter: could not verify the account") + done

@@ -7,21 +7,25 @@ import logging
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.account_verification import AccountFormValidation, account_unverified
+from actions.account_verification import AccountFormValidation, account_unverified, email_account
 from actions.clients.base import BackendError, Rejected
-from actions.common import (backend_failure, idempotency_key, mask_email, offer_person,
-                            verified_customer)
+from actions.common import account_customer, backend_failure, idempotency_key, mask_email, offer_person
 from actions.messages import utter
 
 logger = logging.getLogger(__name__)
 
 
 class ValidatePasswordResetForm(AccountFormValidation):
+    """The email names the account; the link goes to the email on file, so
+    whoever typed the email learns nothing and changes nothing."""
+
+    proof = "email"
+
     def name(self) -> Text:
         return "validate_password_reset_form"
 
@@ -41,7 +45,7 @@ class ActionSendPasswordReset(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        customer_id = verified_customer(tracker)
+        customer_id = email_account(tracker)
         if not customer_id:
             return account_unverified(dispatcher, tracker, "Password reset: could not verify the account")
         try:
@@ -54,4 +58,7 @@ class ActionSendPasswordReset(Action):
             return offer_person(dispatcher, "utter_offer_human", f"Password reset refused: {refusal.message}")
         utter(dispatcher, "utter_password_reset_sent", sent_to=mask_email(sent.get("sent_to")),
               valid_for=valid_for(int(sent.get("expires_in_minutes") or 60)))
-        return []
+        if account_customer(tracker):
+            return []
+        # The email named the account for the link only: it proves nothing later.
+        return [SlotSet("customer_email", None), SlotSet("account_candidate", None)]

@@ -18,9 +18,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.clients.base import BackendError, Json, NotFound
-from actions.common import (backend_failure, friendly_date, latest_text, money, outage,
+from actions.common import (backend_failure, friendly_date, latest_text, money, order_customer, outage,
                             verified_customer)
-from actions.forms import EMAIL
 from actions.messages import utter
 from actions.verification import OrderFormValidation, unverified_outcome
 
@@ -92,26 +91,13 @@ class ValidateTrackRefundForm(OrderFormValidation):
             return {"refund_id": None}
         except BackendError as error:
             return {"refund_id": refund_id, **outage(dispatcher, tracker, error, f"looking up refund {refund_id}")}
-        return self.owner_checked(dispatcher, tracker, customer, {"refund_id": refund_id},
-                                  "utter_refund_not_on_account")
+        slots = self.owner_checked(dispatcher, tracker, customer, {"refund_id": refund_id},
+                                   "utter_refund_not_on_account")
+        # The refund is proven with the email on its order, like the order itself.
+        return {**slots, "order_id": refund.get("order_id")} if slots.get("refund_id") else slots
 
-    async def validate_customer_email(self, value: Any, dispatcher: CollectingDispatcher,
-                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        refund_id = tracker.get_slot("refund_id")
-        if verified_customer(tracker) or not refund_id:
-            return await super().validate_customer_email(value, dispatcher, tracker, domain)
-        email = str(value or "").strip()
-        if not EMAIL.fullmatch(email):
-            utter(dispatcher, "utter_invalid_email")
-            return {"customer_email": None}
-        try:
-            refund = await clients.billing().get_refund(refund_id)
-            customer = await clients.crm().get_customer(refund["customer_id"])
-        except NotFound:
-            return {"refund_id": None, "customer_email": None}
-        except BackendError as error:
-            return outage(dispatcher, tracker, error, f"looking up refund {refund_id}")
-        return self.email_checked(dispatcher, tracker, customer, email, "utter_refund_email_mismatch")
+    def mismatch_message(self, tracker: Tracker) -> str:
+        return "utter_refund_email_mismatch" if tracker.get_slot("refund_id") else "utter_email_mismatch"
 
 
 class ActionTrackRefund(Action):
@@ -135,7 +121,8 @@ class ActionTrackRefund(Action):
         except BackendError as error:
             return backend_failure(dispatcher, tracker, error,
                                    f"checking refund {refund_id or 'of order ' + order_id}") + done
-        refunds = [r for r in refunds if r.get("customer_id") == customer_id]
+        refunds = [r for r in refunds if r.get("customer_id") == customer_id
+                   and order_customer(tracker, r.get("order_id")) == customer_id]
         if not refunds:
             if refund_id:
                 utter(dispatcher, "utter_refund_not_on_account", refund_id=refund_id)

@@ -56,3 +56,14 @@ class HarborCRM:
 
     async def create_return(self, data: Json, idempotency_key: str) -> Json:
         return await self.http.send("POST", "/returns", data, idempotency_key)
+
+    async def check_order_owner(self, order_id: str, email: str) -> Json:
+        # No retry: a check counts as an attempt, and a retried one would count twice.
+        return await self.http.send("POST", f"/orders/{order_id}/ownership-check", {"email": email})
+
+    async def send_verification_code(self, customer_id: str, via: str = "email") -> Json:
+        return await self.http.send("POST", f"/customers/{customer_id}/verification-codes", {"via": via})
+
+    async def check_verification_code(self, customer_id: str, code: str) -> Json:
+        return await self.http.send("POST", f"/customers/{customer_id}/verification-codes/check",
+                                    {"code": code})

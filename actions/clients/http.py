@@ -81,7 +81,7 @@ class JsonHttp:
         code, message = str(error.get("code", status)), str(error.get("message", text[:200]))
         if status == 404:
             raise NotFound(message)
-        if status in (409, 422):
+        if status in (409, 422, 429):  # 429: a rule too (e.g. verification locked)
             raise Rejected(code, message)
         # 400/401/403 mean our request or our credentials are wrong: a configuration
         # problem the customer cannot fix, so it is treated like an outage.

@@ -18,7 +18,7 @@ from actions import clients
 from actions.account_verification import account_unverified
 from actions.billing.refunds import business_days
 from actions.clients.base import BackendError, Json, Rejected
-from actions.common import backend_failure, friendly_date, idempotency_key, latest_text, verified_customer
+from actions.common import backend_failure, friendly_date, idempotency_key, latest_text, account_customer
 from actions.messages import utter
 from actions.subscriptions.membership import (UNVERIFIED, cancellable, current_subscription, quote_message,
                                               quote_values)
@@ -49,7 +49,7 @@ class ActionCancelSubscription(Action):
         done = [SlotSet("subscription", None), SlotSet("cancellation_quote", None),
                 SlotSet("cancel_subscription_confirmed", None)]
         sub = tracker.get_slot("subscription") or {}
-        if not verified_customer(tracker) or tracker.get_slot("backend_down"):
+        if not account_customer(tracker) or tracker.get_slot("backend_down"):
             return account_unverified(dispatcher, tracker, UNVERIFIED) + done
         if not sub.get("id"):
             utter(dispatcher, "utter_no_subscription")
@@ -108,7 +108,7 @@ class ActionCancellationFee(Action):
         text = latest_text(tracker)
         entities = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
         about_order = "order_id" in entities or (ABOUT_ORDER.search(text) and not ABOUT_MEMBERSHIP.search(text))
-        customer_id = verified_customer(tracker)
+        customer_id = account_customer(tracker)
         if about_order or not customer_id:
             return policy
         try:

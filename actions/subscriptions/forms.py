@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions import clients
 from actions.account_verification import AccountFormValidation
 from actions.clients.base import BackendError, Json, Rejected
-from actions.common import latest_intent, latest_text, outage, verified_customer
+from actions.common import latest_intent, latest_text, outage, account_customer
 from actions.messages import utter
 from actions.subscriptions.membership import (KEEP, MAX_PAUSE_MONTHS, cancellable, current_subscription,
                                               months_in, pausable)
@@ -46,7 +46,7 @@ class SubscriptionForm(AccountFormValidation):
         if not self.needs_look_up(tracker):
             return {}
         try:
-            sub = current_subscription(await clients.billing().subscriptions(verified_customer(tracker)))
+            sub = current_subscription(await clients.billing().subscriptions(account_customer(tracker)))
             quote = None
             if sub and self.wants_quote and cancellable(sub):
                 try:

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions import clients
 from actions.account_verification import account_unverified
 from actions.clients.base import BackendError, Rejected
-from actions.common import backend_failure, friendly_date, idempotency_key, verified_customer
+from actions.common import backend_failure, friendly_date, idempotency_key, account_customer
 from actions.messages import utter
 from actions.subscriptions.membership import MAX_PAUSE_MONTHS, UNVERIFIED, pausable
 
@@ -25,7 +25,7 @@ class ActionPauseSubscription(Action):
         done = [SlotSet("subscription", None), SlotSet("pause_months", None)]
         sub = tracker.get_slot("subscription") or {}
         months = tracker.get_slot("pause_months")
-        if not verified_customer(tracker) or tracker.get_slot("backend_down"):
+        if not account_customer(tracker) or tracker.get_slot("backend_down"):
             return account_unverified(dispatcher, tracker, UNVERIFIED) + done
         plan = sub.get("plan") or "Harbor Plus"
         if not sub.get("id"):

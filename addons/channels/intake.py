@@ -18,6 +18,7 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Set
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from addons.channels.config import env_float, env_int
+from addons.channels.conversations import max_message_chars
 from addons.channels.state import ChannelState, Inbound
 
 logger = logging.getLogger(__name__)
@@ -85,13 +86,24 @@ class Intake:
             if self.before_turn:
                 await self.before_turn(msg)
             await self.on_new_message(UserMessage(
-                msg.text, self.output_for(), msg.sender_id, input_channel=self.channel,
+                self._readable(msg), self.output_for(), msg.sender_id, input_channel=self.channel,
                 message_id=msg.message_id, metadata=msg.metadata))
         except Exception as e:  # keep the task alive; the sweeper retries later
             logger.exception("%s: turn for %s failed", self.channel, msg.message_id)
             await self.state.note_failure(msg.message_id, repr(e)[:500])
             return
         await self.state.finish(msg.message_id)
+
+    def _readable(self, msg: Inbound) -> str:
+        """The text cut at MAX_MESSAGE_CHARS: providers cap messages there anyway
+        (WhatsApp: 4,096), so a longer one is forged or broken, and reading it
+        whole would stall every other customer's turn."""
+        limit = max_message_chars()
+        if len(msg.text or "") > limit:
+            logger.warning("%s: message %s of %d characters cut to %d before NLU", self.channel,
+                           msg.message_id, len(msg.text), limit)
+            return msg.text[:limit]
+        return msg.text
 
     # --- crash recovery -------------------------------------------------------
     def start_sweeper(self) -> None:

@@ -16,10 +16,10 @@ import logging
 import os
 from typing import Any, Dict, Optional
 
-from rasa.core.channels.callback import CallbackOutput
 from rasa.core.channels.channel import OutputChannel
 from rasa.utils.endpoints import EndpointConfig
 
+from addons.channels.callback import CallbackOutput, addressed
 from addons.channels.http import SendResult, post
 from addons.channels.messenger import MessengerConfig, MessengerOutput
 from addons.channels.twilio_whatsapp import TwilioConfig, TwilioWhatsAppOutput
@@ -55,6 +55,7 @@ class ReportingCallbackOutput(CallbackOutput):
     last_result: Optional[Dict[str, Any]] = None
 
     async def _persist_message(self, message: Dict[str, Any]) -> None:
+        message = addressed(message)
         self.messages.append(message)
         result = await post(self.callback_endpoint.url, json=message,
                             what=f"callback to {message.get('recipient_id')}")

@@ -16,14 +16,15 @@ from actions.account import (ActionCreateAccount, ActionDeleteAccount, ActionEdi
                              ValidateDeleteAccountForm, ValidateEditAccountForm, ValidateNewsletterForm,
                              ValidatePasswordResetForm)
 from actions.messages import message_name
-from tests.support.crm import clients as api
+from tests.support.crm import clients as api, latest_code, start_demo_crm
 from tests.support.trackers import load_tracker
 
 DOMAIN = {"forms": {
     "password_reset_form": {"required_slots": ["customer_email"]},
-    "delete_account_form": {"required_slots": ["customer_email", "account_last_order", "deletion_confirmed"]},
-    "edit_account_form": {"required_slots": ["customer_email", "account_field", "account_new_value"]},
-    "newsletter_form": {"required_slots": ["customer_email", "newsletter_choice"]},
+    "delete_account_form": {"required_slots": ["customer_email", "verification_code", "deletion_confirmed"]},
+    "edit_account_form": {"required_slots": ["customer_email", "verification_code", "account_field",
+                                             "account_new_value"]},
+    "newsletter_form": {"required_slots": ["customer_email", "verification_code", "newsletter_choice"]},
     "create_account_form": {"required_slots": ["new_account_name", "new_account_email"]},
 }}
 DELETE_SLOTS = DOMAIN["forms"]["delete_account_form"]["required_slots"]
@@ -37,7 +38,9 @@ def slot_values(events) -> dict:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def verified(customer_id: str, email: str, by: str = "email", **slots):
+def verified(customer_id: str, email: str, by: str = "code", **slots):
+    """A customer who proved the account earlier in the conversation (by default
+    with the one-time code; "email" proves orders only)."""
     return load_tracker("new_conversation", slots={
         "customer_id": customer_id, "customer_verified": True, "customer_email": email,
         "verified_by": by, **slots})
@@ -80,11 +83,92 @@ async def test_a_stranger_phone_number_is_asked_for_the_email(backend):
         "customer_email"]
 
 
-async def test_the_email_of_an_account_verifies_its_customer_in_any_case(backend):
+async def test_an_email_names_the_account_but_proves_nothing(backend):
     slots = await ValidatePasswordResetForm().validate_customer_email(
         "Daniel.Okafor@Example.com", CollectingDispatcher(), load_tracker("new_conversation"), DOMAIN)
-    assert slots["customer_verified"] is True and slots["customer_id"] == "C002"
-    assert slots["verified_by"] == "email"
+    assert slots["account_candidate"] == "C002" and "customer_verified" not in slots
+
+
+def asked_for_code(code: str, candidate: str, **slots):
+    tracker = load_tracker("new_conversation", text=code, intent="inform", slots={
+        "account_candidate": candidate, "requested_slot": "verification_code", **slots})
+    tracker.active_loop = {"name": "edit_account_form"}
+    return tracker
+
+
+async def test_an_email_sends_a_one_time_code_to_the_email_on_file(backend):
+    slots = await ValidateEditAccountForm().validate_customer_email(
+        "liam.chen@example.com", CollectingDispatcher(), load_tracker("new_conversation"), DOMAIN)
+    assert slots["account_candidate"] == "C004" and slots["code_sent_to"] == "l***@example.com"
+    assert "customer_verified" not in slots
+    assert len(latest_code(backend, "liam.chen@example.com")) == 6
+
+
+async def test_the_right_code_proves_the_account(backend):
+    await ValidateEditAccountForm().validate_customer_email(
+        "liam.chen@example.com", CollectingDispatcher(), load_tracker("new_conversation"), DOMAIN)
+    code = latest_code(backend, "liam.chen@example.com")
+    slots = await ValidateEditAccountForm().validate_verification_code(
+        code, CollectingDispatcher(), asked_for_code(code, "C004"), DOMAIN)
+    assert slots["customer_verified"] is True and slots["verified_by"] == "code"
+    assert slots["customer_id"] == "C004" and slots["verification_code"] != code  # the code is not kept
+
+
+async def test_a_wrong_code_proves_nothing_and_counts_an_attempt(backend):
+    await ValidateEditAccountForm().validate_customer_email(
+        "liam.chen@example.com", CollectingDispatcher(), load_tracker("new_conversation"), DOMAIN)
+    wrong = "000000" if latest_code(backend, "liam.chen@example.com") != "000000" else "111111"
+    dispatcher = CollectingDispatcher()
+    slots = await ValidateEditAccountForm().validate_verification_code(
+        wrong, dispatcher, asked_for_code(wrong, "C004"), DOMAIN)
+    assert slots["verification_code"] is None and slots["verification_attempts"] == 1.0
+    assert "customer_verified" not in slots and responses(dispatcher) == ["utter_verification_code_wrong"]
+
+
+async def test_three_wrong_codes_lock_the_account_even_in_a_new_conversation(backend):
+    form = ValidateEditAccountForm()
+    await form.validate_customer_email("liam.chen@example.com", CollectingDispatcher(),
+                                       load_tracker("new_conversation"), DOMAIN)
+    right = latest_code(backend, "liam.chen@example.com")
+    wrong = "000000" if right != "000000" else "111111"
+    for attempt in range(3):
+        slots = await form.validate_verification_code(wrong, CollectingDispatcher(), asked_for_code(
+            wrong, "C004", verification_attempts=float(attempt)), DOMAIN)
+    assert slots["verification_attempts"] == 3.0
+    # A new conversation (or /restart) starts with no slots, but the lock is the CRM's.
+    fresh = await form.validate_customer_email("liam.chen@example.com", CollectingDispatcher(),
+                                               load_tracker("new_conversation"), DOMAIN)
+    assert fresh["verification_attempts"] == 3.0 and "code_sent_to" not in fresh
+    slots = await form.validate_verification_code(right, CollectingDispatcher(),
+                                                  asked_for_code(right, "C004"), DOMAIN)
+    assert "customer_verified" not in slots and slots["verification_attempts"] == 3.0
+
+
+async def test_an_expired_code_is_refused_and_a_new_one_sent(tmp_path, monkeypatch):
+    from actions import clients
+
+    srv = start_demo_crm(tmp_path, env={"VERIFICATION_CODE_MINUTES": "0.02"})  # 1.2 s
+    try:
+        for name, value in {"CRM_API_URL": f"{srv.url}/crm/v1", "BILLING_API_URL": f"{srv.url}/billing/v1",
+                            "CRM_API_TOKEN": "dev-crm-token", "BILLING_API_TOKEN": "dev-billing-token"}.items():
+            monkeypatch.setenv(name, value)
+        clients.crm.cache_clear()
+        form = ValidateEditAccountForm()
+        await form.validate_customer_email("liam.chen@example.com", CollectingDispatcher(),
+                                           load_tracker("new_conversation"), DOMAIN)
+        code = latest_code(srv, "liam.chen@example.com")
+        import asyncio
+
+        await asyncio.sleep(1.5)
+        dispatcher = CollectingDispatcher()
+        slots = await form.validate_verification_code(code, dispatcher, asked_for_code(code, "C004"), DOMAIN)
+        assert "customer_verified" not in slots and slots["code_sent_to"] == "l***@example.com"
+        assert responses(dispatcher) == ["utter_verification_code_expired"]
+        sent = api(srv)["admin"].get("/outbox", params={"to": "liam.chen@example.com"}).body["messages"]
+        assert [m["kind"] for m in sent].count("verification_code") == 2
+    finally:
+        clients.crm.cache_clear()
+        srv.stop()
 
 
 async def test_an_unknown_email_reveals_nothing_and_counts_an_attempt(backend):
@@ -127,8 +211,15 @@ async def test_after_three_unknown_emails_the_form_ends_and_a_person_is_offered(
 async def test_a_customer_verified_earlier_in_the_conversation_is_not_asked_again(backend):
     tracker = verified("C002", "daniel.okafor@example.com")
     form = ValidateNewsletterForm()
-    assert await form.required_slots(["customer_email", "newsletter_choice"], CollectingDispatcher(),
-                                     tracker, DOMAIN) == ["newsletter_choice"]
+    assert await form.required_slots(["customer_email", "verification_code", "newsletter_choice"],
+                                     CollectingDispatcher(), tracker, DOMAIN) == ["newsletter_choice"]
+
+
+async def test_an_email_that_proved_an_order_does_not_prove_the_account(backend):
+    by_email = verified("C002", "daniel.okafor@example.com", by="email", verified_orders=["10234"])
+    assert await ValidateNewsletterForm().required_slots(
+        ["customer_email", "verification_code", "newsletter_choice"], CollectingDispatcher(),
+        by_email, DOMAIN) == ["customer_email", "verification_code", "newsletter_choice"]
 
 
 async def test_an_outage_during_verification_ends_the_form_politely(backend_down):
@@ -167,41 +258,28 @@ async def test_an_unreachable_crm_during_the_reset_is_a_polite_message(backend_d
 
 # -- deletion -----------------------------------------------------------------------------
 
-async def test_deletion_verified_by_email_also_asks_for_the_latest_order(backend):
+async def test_deletion_needs_the_account_proven_by_code_or_channel(backend):
     form = ValidateDeleteAccountForm()
-    by_email = verified("C001", "maya.patel@example.com")
-    assert await form.required_slots(DELETE_SLOTS, CollectingDispatcher(), by_email, DOMAIN) == [
-        "account_last_order", "deletion_confirmed"]
-    by_channel = verified("C001", "maya.patel@example.com", by="channel")
-    assert await form.required_slots(DELETE_SLOTS, CollectingDispatcher(), by_channel, DOMAIN) == [
-        "deletion_confirmed"]
+    by_email = verified("C001", "maya.patel@example.com", by="email", verified_orders=["10231"])
+    assert await form.required_slots(DELETE_SLOTS, CollectingDispatcher(), by_email, DOMAIN) == DELETE_SLOTS
+    for by in ("code", "channel"):
+        proven = verified("C001", "maya.patel@example.com", by=by)
+        assert await form.required_slots(DELETE_SLOTS, CollectingDispatcher(), proven, DOMAIN) == [
+            "deletion_confirmed"]
 
 
-async def test_only_the_latest_order_number_confirms_the_account_owner(backend):
-    form, tracker = ValidateDeleteAccountForm(), verified("C001", "maya.patel@example.com")
+async def test_an_email_alone_never_deletes_the_account(backend):
+    tracker = verified("C001", "maya.patel@example.com", by="email", verified_orders=["10231"],
+                       deletion_confirmed=True)
     dispatcher = CollectingDispatcher()
-    wrong = await form.validate_account_last_order("10233", dispatcher, tracker, DOMAIN)
-    assert wrong == {"account_last_order": None, "account_order_attempts": 1.0}
-    assert responses(dispatcher) == ["utter_account_last_order_wrong"]
-    right = await form.validate_account_last_order("#10231", CollectingDispatcher(), tracker, DOMAIN)
-    assert right == {"account_last_order": "10231", "account_owner_confirmed": True}
-
-
-async def test_three_wrong_order_numbers_end_the_deletion_with_the_offer_of_a_person(backend):
-    tracker = verified("C001", "maya.patel@example.com", account_order_attempts=3.0, deletion_confirmed=True)
-    form = ValidateDeleteAccountForm()
-    assert await form.required_slots(DELETE_SLOTS, CollectingDispatcher(), tracker, DOMAIN) == []
-    dispatcher = CollectingDispatcher()
-    events = await ActionDeleteAccount().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["utter_account_deletion_needs_proof"]
-    assert slot_values(events)["handoff_reason"]
+    await ActionDeleteAccount().run(dispatcher, tracker, {})
+    assert "utter_account_deletion_requested" not in responses(dispatcher)
     messages = api(backend)["admin"].get("/outbox", params={"to": "maya.patel@example.com"}).body["messages"]
     assert all(m["kind"] != "deletion_confirmation" for m in messages)
 
 
 async def test_a_confirmed_deletion_is_requested_and_completed_within_30_days(backend):
-    tracker = verified("C005", "ava.johnson@example.com", account_owner_confirmed=True,
-                       account_last_order="10239", deletion_confirmed=True)
+    tracker = verified("C005", "ava.johnson@example.com", deletion_confirmed=True)
     dispatcher = CollectingDispatcher()
     events = await ActionDeleteAccount().run(dispatcher, tracker, {})
     [message] = dispatcher.messages
@@ -215,7 +293,7 @@ async def test_a_confirmed_deletion_is_requested_and_completed_within_30_days(ba
     await ActionDeleteAccount().run(repeat, tracker, {})
     assert repeat.messages[0]["text"] == message["text"]
     # ...while asking again later is told it is already under way
-    later = verified("C005", "ava.johnson@example.com", account_owner_confirmed=True, deletion_confirmed=True)
+    later = verified("C005", "ava.johnson@example.com", deletion_confirmed=True)
     later.events.append({"event": "user", "text": "delete my account", "message_id": "m-later",
                          "timestamp": 9.0, "metadata": {}})
     again = CollectingDispatcher()

@@ -22,7 +22,7 @@ from actions.billing import (ActionAskDuplicateRefundConfirmed, ActionPaymentIss
 from actions.asking import ASK_ACTIONS
 from tests.support.dispatch import names
 from tests.support.crm import clients as api_clients, start_demo_crm
-from tests.support.trackers import FIXTURES
+from tests.support.trackers import VERIFIED_BY, FIXTURES
 
 DOMAIN: Dict[str, Any] = {
     "slots": {},
@@ -33,10 +33,11 @@ DOMAIN: Dict[str, Any] = {
         "payment_issue_form": {"required_slots": ["payment_problem"]},
     },
 }
+# Verified by email: that proves the orders they gave with it (verified_orders).
 SOFIA = {"customer_verified": True, "customer_id": "C003", "customer_email": "sofia.rossi@example.com",
-         "verified_by": "email"}
+         "verified_by": "email", "verified_orders": ["10236", "10237"]}
 MAYA = {"customer_verified": True, "customer_id": "C001", "customer_email": "maya.patel@example.com",
-        "verified_by": "email"}
+        "verified_by": "email", "verified_orders": ["10231", "10232", "10233"]}
 
 
 # -- trackers as the action server receives them ---------------------------------------
@@ -60,7 +61,12 @@ def said(text: str, intent: str, *, fixture: str = "billing_new_conversation",
         {"event": "action", "name": form or "action_listen", "timestamp": 3.3},
         *({"event": "slot", "name": k, "value": v, "timestamp": 3.4} for k, v in (set_now or {}).items()),
     ]
-    return Tracker(sender_id=f"{state['sender_id']}-{uuid.uuid4().hex[:6]}", slots=values,
+    sender_id = f"{state['sender_id']}-{uuid.uuid4().hex[:6]}"
+    identity = (metadata or {}).get("channel_identity") or {}
+    if identity.get("type") in VERIFIED_BY:  # as the signature-verified connector delivers it
+        events[len(state["events"])]["input_channel"] = VERIFIED_BY[identity["type"]]
+        sender_id = identity["value"]
+    return Tracker(sender_id=sender_id, slots=values,
                    latest_message=latest, events=events, paused=False, followup_action=None,
                    active_loop={"name": form} if form else {}, latest_action_name=form)
 
@@ -129,13 +135,14 @@ async def test_a_refund_number_is_verified_against_the_refunds_own_customer(back
     start = said("status of refund R-5001", "track_refund", set_now={"refund_id": "R-5001"})
     events = slot_values(await form.run(dispatcher, start, DOMAIN))
     assert events["refund_id"] == "R-5001" and events["requested_slot"] == "customer_email"
+    assert events["order_id"] == "10237"  # the refund's order: the email is checked against it
     wrong = said("maya.patel@example.com", "inform", form="track_refund_form", requested="customer_email",
-                 slots={"refund_id": "R-5001"}, set_now={"customer_email": "maya.patel@example.com"})
+                 slots={"refund_id": "R-5001", "order_id": "10237"}, set_now={"customer_email": "maya.patel@example.com"})
     events = slot_values(await form.run(dispatcher, wrong, DOMAIN))
     assert events["customer_email"] is None and events["verification_attempts"] == 1.0
     assert names(dispatcher) == ["utter_refund_email_mismatch"] and "$75.50" not in text_of(dispatcher)
     right = said("sofia.rossi@example.com", "inform", form="track_refund_form", requested="customer_email",
-                 slots={"refund_id": "R-5001"}, set_now={"customer_email": "sofia.rossi@example.com"})
+                 slots={"refund_id": "R-5001", "order_id": "10237"}, set_now={"customer_email": "sofia.rossi@example.com"})
     events = slot_values(await form.run(CollectingDispatcher(), right, DOMAIN))
     assert events["customer_id"] == "C003" and events["requested_slot"] is None
 

@@ -21,8 +21,9 @@ MAYA_EMAIL = "maya.patel@example.com"
 
 
 def maya(text: str = "yes", intent: str = "inform", active: bool = True, **slots: Any) -> Tracker:
-    """Maya Patel (C001), verified by email earlier in the conversation."""
-    tracker = load_tracker("verified_maya", slots={"order_id": None, "invoice_id": None, **slots},
+    """Maya Patel (C001), who proved her account (one-time code) earlier in the conversation."""
+    tracker = load_tracker("verified_maya", slots={"order_id": None, "invoice_id": None,
+                                                   "verified_by": "code", **slots},
                            text=text, intent=intent)
     tracker.latest_message["entities"] = []
     tracker.active_loop = {"name": "invoice_form"} if active else {}
@@ -109,6 +110,19 @@ async def test_a_verified_customer_naming_nothing_gets_their_invoices_as_buttons
     await ActionShowInvoice().run(dispatcher, listing, {})
     assert names(dispatcher) == ["utter_invoice_list"]
     assert payloads(dispatcher) == [f'/get_invoice{{"invoice_id":"INV-{n}"}}' for n in (10231, 10232, 10233)]
+
+
+async def test_one_order_proven_by_email_does_not_list_all_the_invoices(backend):
+    # The email on order 10231 proves that order only, not the account's other invoices.
+    listing = maya(text="show me my invoices", intent="check_invoice", active=False, order_id=None,
+                   verified_by="email", verified_orders=["10231"])
+    dispatcher = CollectingDispatcher()
+    await ActionShowInvoice().run(dispatcher, listing, {})
+    assert "utter_invoice_list" not in names(dispatcher) and "INV-10232" not in said(dispatcher)
+    one = maya(invoice_id="INV-10232", order_id="10231", verified_by="email", verified_orders=["10231"])
+    dispatcher = CollectingDispatcher()
+    await ActionShowInvoice().run(dispatcher, one, {})
+    assert names(dispatcher) == ["utter_invoice_not_on_account"] and "$145.00" not in said(dispatcher)
 
 
 async def test_emailing_the_invoice_sends_it_to_the_email_on_file(backend):

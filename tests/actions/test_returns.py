@@ -415,7 +415,7 @@ async def test_an_outage_during_verification_ends_the_form_politely(backend_down
 async def test_an_outage_when_creating_the_return_is_a_polite_message_not_an_exception(backend_down):
     talk = Conversation()
     talk.state.update(order_id="10232", customer_id="C001", customer_verified=True,
-                      return_items=["SWT-MER-M"], return_reason="too small", return_condition="none",
+                      verified_by="email", verified_orders=["10232"], return_items=["SWT-MER-M"], return_reason="too small", return_condition="none",
                       return_refund_method="original_payment", return_confirmed="yes",
                       return_checked_order="10232")
     talk.user_event = {"event": "user", "text": "yes", "message_id": "msg-down", "timestamp": 5.0}

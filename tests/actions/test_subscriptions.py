@@ -19,32 +19,41 @@ from actions.subscriptions import (ActionAskCancelSubscriptionConfirmed, ActionC
                                    ValidateCancelSubscriptionForm, ValidatePauseSubscriptionForm)
 from tests.actions.test_billing import (buttons, fresh_backend, names, private_crm, said,  # noqa: F401
                                         slot_values, text_of)
-from tests.support.crm import clients as api_clients
+from tests.support.crm import clients as api_clients, latest_code
 
 DOMAIN: Dict[str, Any] = {
     "slots": {},
     "forms": {
-        "cancel_subscription_form": {"required_slots": ["customer_email", "cancel_subscription_confirmed"]},
-        "pause_subscription_form": {"required_slots": ["customer_email", "pause_months"]},
+        "cancel_subscription_form": {"required_slots": ["customer_email", "verification_code",
+                                                         "cancel_subscription_confirmed"]},
+        "pause_subscription_form": {"required_slots": ["customer_email", "verification_code", "pause_months"]},
     },
 }
+# A membership is the account's: proven with the one-time code sent to the email on file.
 DANIEL = {"customer_verified": True, "customer_id": "C002", "customer_email": "daniel.okafor@example.com",
-          "verified_by": "email"}
+          "verified_by": "code"}
 MAYA = {"customer_verified": True, "customer_id": "C001", "customer_email": "maya.patel@example.com",
-        "verified_by": "email"}
+        "verified_by": "code"}
 SOFIA = {"customer_verified": True, "customer_id": "C003", "customer_email": "sofia.rossi@example.com",
-         "verified_by": "email"}
+         "verified_by": "code"}
 
 
-async def daniels_quote() -> Dict[str, Any]:
-    """Daniel verifies by email in the cancellation form: the slots it sets."""
+async def daniels_quote(backend) -> Dict[str, Any]:
+    """Daniel proves his account in the cancellation form (his email, then the
+    one-time code sent to it): the slots it sets."""
+    form = ValidateCancelSubscriptionForm()
     tracker = said("daniel.okafor@example.com", "inform", form="cancel_subscription_form",
                    requested="customer_email", set_now={"customer_email": "daniel.okafor@example.com"})
-    return slot_values(await ValidateCancelSubscriptionForm().run(CollectingDispatcher(), tracker, DOMAIN))
+    slots = slot_values(await form.run(CollectingDispatcher(), tracker, DOMAIN))
+    assert slots["code_sent_to"] == "d***@example.com" and "customer_id" not in slots
+    code = latest_code(backend, "daniel.okafor@example.com")
+    tracker = said(code, "inform", form="cancel_subscription_form", requested="verification_code",
+                   slots=slots, set_now={"verification_code": code})
+    return {**slots, **slot_values(await form.run(CollectingDispatcher(), tracker, DOMAIN))}
 
 
 async def test_daniel_hears_51_dollars_back_before_he_confirms(backend):
-    slots = await daniels_quote()
+    slots = await daniels_quote(backend)
     assert slots["customer_id"] == "C002" and slots["requested_slot"] == "cancel_subscription_confirmed"
     assert slots["subscription"]["id"] == "S-302" and slots["cancellation_quote"]["refund_amount"] == "51.00"
     dispatcher = CollectingDispatcher()
@@ -62,8 +71,8 @@ def billing_get(server, path: str) -> Dict[str, Any]:
     return api_clients(server)["billing"].get(path).body
 
 
-async def test_cancelling_daniels_annual_plan_refunds_51_dollars(fresh_backend):
-    slots = await daniels_quote()
+async def test_cancelling_daniels_annual_plan_refunds_51_dollars(fresh_backend, private_crm):
+    slots = await daniels_quote(private_crm)
     dispatcher = CollectingDispatcher()
     tracker = said("/affirm", "affirm", slots={**slots, "cancel_subscription_confirmed": "yes"})
     events = await ActionCancelSubscription().run(dispatcher, tracker, {})
@@ -97,7 +106,7 @@ async def test_the_monthly_plan_is_free_to_cancel_and_runs_to_the_end_of_the_pai
 
 
 async def test_keep_it_keeps_the_membership(backend):
-    slots = await daniels_quote()
+    slots = await daniels_quote(backend)
     form = ValidateCancelSubscriptionForm()
     kept = said("/deny", "deny", form="cancel_subscription_form", requested="cancel_subscription_confirmed",
                 slots={**DANIEL, **slots})
@@ -110,7 +119,7 @@ async def test_keep_it_keeps_the_membership(backend):
 
 
 async def test_pause_instead_switches_to_the_pause_form(backend):
-    slots = await daniels_quote()
+    slots = await daniels_quote(backend)
     picked = said("/pause_subscription", "pause_subscription", form="cancel_subscription_form",
                   requested="cancel_subscription_confirmed", slots={**DANIEL, **slots})
     events = await ValidateCancelSubscriptionForm().run(CollectingDispatcher(), picked, DOMAIN)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.support.crm import clients
+from tests.support.crm import clients, latest_code
 from tests.support.stack import say, texts
 
 
@@ -19,7 +19,9 @@ def test_daniel_is_told_51_dollars_before_he_confirms_cancelling_his_annual_plan
     asked = texts(say(rasa, sender, "I want to cancel my harbor plus membership"))
     assert "email" in asked.lower() and "$" not in asked
 
-    replies = say(rasa, sender, "daniel.okafor@example.com")
+    asked = texts(say(rasa, sender, "daniel.okafor@example.com"))
+    assert "code" in asked and "$" not in asked  # the membership is the account's: code first
+    replies = say(rasa, sender, latest_code(demo_crm, "daniel.okafor@example.com"))
     quote = texts(replies)
     assert "$51.00" in quote and "$15.00" in quote and "8 unused months" in quote
     assert [b["payload"] for r in replies for b in r.get("buttons", [])] == [

@@ -36,7 +36,8 @@ def wait_for_reply(fake_meta, sender: str, count_before: int, contains: str = ""
 
 def handoff_of(inbox, token: str, sender: str, status: str = "waiting"):
     _, body = call("GET", f"{inbox.url}/api/handoffs?status={status}", token=token)
-    return next((h for h in body["handoffs"] if h["sender_id"] == sender), None)
+    # The conversation id is namespaced by its channel (addons/channels/conversations.py).
+    return next((h for h in body["handoffs"] if h["sender_id"] == f"callback:{sender}"), None)
 
 
 def test_asking_for_a_person_mid_return_reaches_the_inbox_and_the_agent_reply_reaches_the_customer(

@@ -8,6 +8,8 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 FIXTURES = Path(__file__).resolve().parents[1] / "actions" / "fixtures"
+# The channel whose connector proves each kind of identity (actions/common.py).
+VERIFIED_BY = {"phone": "whatsapp", "messenger_psid": "messenger"}
 
 
 def load_tracker(name: str, slots: Optional[Dict[str, Any]] = None,
@@ -23,11 +25,19 @@ def load_tracker(name: str, slots: Optional[Dict[str, Any]] = None,
         latest["intent"] = {"name": intent, "confidence": 0.99}
     state["latest_message"] = latest
     events: List[Dict[str, Any]] = list(state.get("events", []))
+    sender_id = state.get("sender_id", "test-user")
     if metadata is not None:
-        events.append({"event": "user", "text": latest.get("text", ""), "metadata": metadata,
-                       "parse_data": latest, "message_id": "m-meta", "timestamp": 2.0})
+        event = {"event": "user", "text": latest.get("text", ""), "metadata": metadata,
+                 "parse_data": latest, "message_id": "m-meta", "timestamp": 2.0}
+        identity = metadata.get("channel_identity") or {}
+        if identity.get("type") in VERIFIED_BY:
+            # As a signature-verified connector delivers it: that channel, and
+            # the conversation id is the identity itself.
+            event["input_channel"] = VERIFIED_BY[identity["type"]]
+            sender_id = identity.get("value")
+        events.append(event)
     return Tracker(
-        sender_id=state.get("sender_id", "test-user"), slots=state["slots"],
+        sender_id=sender_id, slots=state["slots"],
         latest_message=latest, events=events, paused=False, followup_action=None,
         active_loop=state.get("active_loop", {}), latest_action_name=state.get("latest_action_name"),
     )
