@@ -8,12 +8,13 @@ STAMP  := $(VENV)/.installed
 # Every target sees the same environment as `make run` (env > .env > .env.example).
 WITH_ENV := eval "$$($(PY) scripts/harbor_env.py)" &&
 
-.PHONY: run test install train validate test-py test-stories analytics erase purge clean help
+.PHONY: run test install rules train validate test-py test-stories analytics erase purge clean help
 
 help:
 	@echo "make run           start CRM/billing demo, actions, inbox and Rasa (trains if needed)"
 	@echo "make test          validate data, run pytest and the conversation tests"
-	@echo "make validate      rasa data validate (fails on any warning)"
+	@echo "make validate      generated rules up to date, then rasa data validate (fails on any warning)"
+	@echo "make rules         regenerate data/rules/interruptions.yml from actions/shared/requests.py"
 	@echo "make train         train a model if data or config changed"
 	@echo "make test-stories  only the conversation tests (tests/stories)"
 	@echo "make test-py ARGS='-k tracking'   only pytest, with pytest arguments"
@@ -26,10 +27,14 @@ install: $(STAMP)
 run: install
 	@$(PY) scripts/run.py
 
+rules: install
+	@$(PY) scripts/generate_rules.py
+
 train: install
 	@$(WITH_ENV) $(PY) scripts/model.py
 
 validate: install
+	@$(PY) scripts/generate_rules.py --check
 	@$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
 
 test-py: install train

@@ -18,12 +18,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.messages import utter
+from actions.shared.messages import utter
 from actions.clients.base import BackendError, Json, NotFound
 from actions.clients.handoff_target import HandoffUnavailable, get_handoff_target
 from actions.handoff_context import TEAM_NAMES, build_package, fresh_reason
 from actions.support_hours import agents_available
-from actions.common import verified_customer
+from actions.shared.common import verified_customer
 
 logger = logging.getLogger(__name__)
 

@@ -12,20 +12,11 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 from actions.escalation import sensitive_topic
+from actions.shared.requests import QUEUES
 
 Json = Dict[str, Any]
 
 # Which team takes a conversation, by the request it was about.
-QUEUES = {
-    "returns": {"return_item", "get_refund", "check_refund_policy", "ask_return_policy"},
-    "billing": {"payment_issue", "report_duplicate_charge", "track_refund", "check_invoice",
-                "get_invoice", "cancel_subscription", "pause_subscription",
-                "check_cancellation_fee", "check_payment_methods"},
-    "orders": {"track_order", "cancel_order", "change_order", "change_shipping_address",
-               "set_up_shipping_address", "place_order", "delivery_options", "delivery_period"},
-    "account": {"recover_password", "delete_account", "edit_account", "switch_account",
-                "create_account", "registration_problems", "newsletter_subscription"},
-}
 TEAM_NAMES = {"returns": "returns", "billing": "billing", "orders": "orders",
               "account": "account", "general": "customer support"}
 HIGH_VALUE = re.compile(r"over \$500|\$(?:[5-9]\d\d|\d{4,})(?:\.\d\d)?")

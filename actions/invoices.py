@@ -21,12 +21,12 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.clients.base import BackendError, Json, NotFound
-from actions.common import (backend_failure, friendly_date, idempotency_key, latest_intent, latest_text,
-                            mask_email, money, order_customer, outage, verified_customer,
-                            account_customer)
-from actions.forms import EMAIL, activating, mentioned_order, order_number
-from actions.messages import utter
-from actions.verification import OrderFormValidation, unverified_outcome
+from actions.shared.common import (backend_failure, friendly_date, idempotency_key, latest_intent, latest_text,
+                                   mask_email, money, order_customer, outage, verified_customer,
+                                   account_customer)
+from actions.shared.forms import EMAIL, activating, mentioned_order, order_number
+from actions.shared.messages import utter
+from actions.shared.verification import OrderFormValidation, unverified_outcome
 
 INVOICE_NUMBER = re.compile(r"(?<![\w-])inv[-\s]?(\d{3,12})(?![\w-])", re.IGNORECASE)
 MAX_LISTED = 5

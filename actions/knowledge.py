@@ -25,8 +25,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.messages import utter
-from actions.common import latest_intent
+from actions.shared.messages import utter
+from actions.shared.common import latest_intent
 
 logger = logging.getLogger(__name__)
 

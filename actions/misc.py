@@ -20,49 +20,13 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.messages import utter
+from actions.shared.messages import utter
+from actions.shared.requests import INTENT_TITLES
 
 logger = logging.getLogger(__name__)
 
 FALLBACK_HANDOFF_REASON = "The bot did not understand the request"
 
-# Intent -> the button title a customer reads. Intents without a title
-# (inform, affirm, greet...) are never offered as "did you mean".
-INTENT_TITLES = {
-    "track_order": "Track an order",
-    "cancel_order": "Cancel an order",
-    "change_order": "Change an order",
-    "change_shipping_address": "Change a delivery address",
-    "set_up_shipping_address": "Set up a shipping address",
-    "place_order": "Place an order",
-    "return_item": "Return an item",
-    "ask_return_policy": "Return policy",
-    "get_refund": "Get a refund",
-    "track_refund": "Check a refund",
-    "check_refund_policy": "Refund policy",
-    "report_duplicate_charge": "I was charged twice",
-    "payment_issue": "A payment problem",
-    "check_payment_methods": "Payment methods",
-    "check_invoice": "Check an invoice",
-    "get_invoice": "Get an invoice",
-    "check_cancellation_fee": "Cancellation fees",
-    "cancel_subscription": "Cancel Harbor Plus",
-    "pause_subscription": "Pause Harbor Plus",
-    "delivery_options": "Delivery options",
-    "delivery_period": "Delivery times",
-    "create_account": "Create an account",
-    "delete_account": "Delete my account",
-    "edit_account": "Change my account details",
-    "switch_account": "Switch accounts",
-    "recover_password": "Reset my password",
-    "registration_problems": "Problems signing up",
-    "newsletter_subscription": "Newsletter",
-    "review": "Leave feedback",
-    "complaint": "Make a complaint",
-    "contact_human_agent": "Talk to a person",
-    "contact_customer_service": "Contact customer service",
-    "ask_support_hours": "Support hours",
-}
 SOMETHING_ELSE = {"title": "Something else", "payload": "/out_of_scope"}
 
 

@@ -10,10 +10,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.messages import utter
+from actions.shared.messages import utter
 from actions.clients.base import Json
-from actions.common import friendly_date, item_names
-from actions.verification import OrderFormValidation, verified_order
+from actions.shared.common import friendly_date, item_names
+from actions.shared.verification import OrderFormValidation, verified_order
 
 
 class ValidateTrackOrderForm(OrderFormValidation):

@@ -1,7 +1,7 @@
 """Account requests: password reset, deletion, edits, newsletter, new accounts.
 
 Each form but creation is verified at account level by AccountFormValidation
-(actions/account_verification.py: channel identity, or the account's email);
+(actions/shared/account_verification.py: channel identity, or the account's email);
 every fact and change goes through the CRM client, and every change carries
 an idempotency key. One module per request.
 """

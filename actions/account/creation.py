@@ -13,9 +13,9 @@ from rasa_sdk.types import DomainDict
 from actions import clients
 from actions.account.editing import normalized_phone, valid_name
 from actions.clients.base import BackendError, Rejected
-from actions.common import backend_failure, channel_identity, idempotency_key, latest_text, offer_person
-from actions.forms import EMAIL, CustomerForm
-from actions.messages import utter
+from actions.shared.common import backend_failure, channel_identity, idempotency_key, latest_text, offer_person
+from actions.shared.forms import EMAIL, CustomerForm
+from actions.shared.messages import utter
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Deleting the account: delete_account_form -> action_delete_account.
 
 Deleting cannot be undone, so an email alone is never enough: the account is
-proven by a verified channel or a one-time code (actions/account_verification.py)."""
+proven by a verified channel or a one-time code (actions/shared/account_verification.py)."""
 from __future__ import annotations
 
 import logging
@@ -13,10 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.account_verification import AccountFormValidation, account_unverified
+from actions.shared.account_verification import AccountFormValidation, account_unverified
 from actions.clients.base import BackendError, Rejected
-from actions.common import account_customer, backend_failure, friendly_date, idempotency_key, offer_person
-from actions.messages import utter
+from actions.shared.common import account_customer, backend_failure, friendly_date, idempotency_key, offer_person
+from actions.shared.messages import utter
 
 logger = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.account_verification import AccountFormValidation, account_unverified
+from actions.shared.account_verification import AccountFormValidation, account_unverified
 from actions.clients.base import BackendError, Rejected
-from actions.common import (backend_failure, idempotency_key, latest_intent, latest_text, mask_email,
-                            offer_person, account_customer)
-from actions.messages import utter
+from actions.shared.common import (backend_failure, idempotency_key, latest_intent, latest_text, mask_email,
+                                   offer_person, account_customer)
+from actions.shared.messages import utter
 
 
 UNSUBSCRIBE = re.compile(r"\b(unsub\w*|opt(ing)?[ -]?out|stop|remove|cancel|no more|don'?t want|"

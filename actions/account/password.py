@@ -12,10 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.account_verification import AccountFormValidation, account_unverified, email_account
+from actions.shared.account_verification import AccountFormValidation, account_unverified, email_account
 from actions.clients.base import BackendError, Rejected
-from actions.common import account_customer, backend_failure, idempotency_key, mask_email, offer_person
-from actions.messages import utter
+from actions.shared.common import account_customer, backend_failure, idempotency_key, mask_email, offer_person
+from actions.shared.messages import utter
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@
 - payments.py: payment_issue_form -> action_payment_issue.
 
 Every form steps aside for policy questions, other requests and "stop"
-(actions/forms.py); the flow's rules answer, switch or stop.
+(actions/shared/forms.py); the flow's rules answer, switch or stop.
 """
 from actions.billing.duplicates import (ActionAskDuplicateRefundConfirmed, ActionRefundDuplicateCharge,
                                         ValidateDuplicateChargeForm, duplicate_finding)

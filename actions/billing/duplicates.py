@@ -18,10 +18,10 @@ from rasa_sdk.types import DomainDict
 from actions import clients
 from actions.billing.refunds import business_days, refund_message
 from actions.clients.base import BackendError, Json, Rejected
-from actions.common import (backend_failure, friendly_date, idempotency_key, money, outage,
-                            verified_customer)
-from actions.messages import utter
-from actions.verification import OrderFormValidation, unverified_outcome
+from actions.shared.common import (backend_failure, friendly_date, idempotency_key, money, outage,
+                                   verified_customer)
+from actions.shared.messages import utter
+from actions.shared.verification import OrderFormValidation, unverified_outcome
 
 # "please refund it" is a yes too.
 YES_OR_REFUND = re.compile(r"\b(yes|yeah|yep|sure|ok|okay|please do|go ahead|do it|refund)\b", re.I)

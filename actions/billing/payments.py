@@ -16,9 +16,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.clients.base import BackendError
-from actions.common import backend_failure, latest_intent, latest_text, listed
-from actions.forms import CustomerForm
-from actions.messages import utter
+from actions.shared.common import backend_failure, latest_intent, latest_text, listed
+from actions.shared.forms import CustomerForm
+from actions.shared.messages import utter
 
 PAYMENT_PROBLEMS = {"charged_twice", "card_declined", "dispute", "other"}
 PROBLEM_WORDS = [  # first match wins: a dispute is never "just" a declined card

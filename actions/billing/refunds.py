@@ -18,10 +18,10 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.clients.base import BackendError, Json, NotFound
-from actions.common import (backend_failure, friendly_date, latest_text, money, order_customer, outage,
-                            verified_customer)
-from actions.messages import utter
-from actions.verification import OrderFormValidation, unverified_outcome
+from actions.shared.common import (backend_failure, friendly_date, latest_text, money, order_customer, outage,
+                                   verified_customer)
+from actions.shared.messages import utter
+from actions.shared.verification import OrderFormValidation, unverified_outcome
 
 REFUND_ID = re.compile(r"(?<![\w-])R-?(\d{3,})(?![\w-])", re.I)
 REFUND_STATUS = {"processing": "utter_refund_processing", "issued": "utter_refund_issued",

@@ -13,11 +13,11 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.clients.base import BackendError, Json, NotFound, Rejected
-from actions.common import backend_failure, friendly_date, idempotency_key
-from actions.messages import utter
+from actions.shared.common import backend_failure, friendly_date, idempotency_key
+from actions.shared.messages import utter
 from actions.order_changes.facts import CHANGEABLE, explained_status, forget
 from actions.order_changes.forms import setting_up_address
-from actions.verification import verified_order
+from actions.shared.verification import verified_order
 
 
 class ActionChangeAddress(Action):

@@ -15,10 +15,10 @@ from rasa_sdk.types import DomainDict
 from actions import clients
 from actions.billing.refunds import tell_refund
 from actions.clients.base import BackendError, Json, NotFound, Rejected
-from actions.common import backend_failure, idempotency_key
-from actions.messages import utter
+from actions.shared.common import backend_failure, idempotency_key
+from actions.shared.messages import utter
 from actions.order_changes.facts import CHANGEABLE, explained_status, forget, return_path
-from actions.verification import verified_order
+from actions.shared.verification import verified_order
 
 
 class ActionCancelOrder(Action):

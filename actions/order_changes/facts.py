@@ -10,8 +10,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.clients.base import Json
-from actions.common import friendly_date, money
-from actions.forms import slot_before_latest_message
+from actions.shared.common import friendly_date, money
+from actions.shared.forms import slot_before_latest_message
 
 CHANGEABLE = "processing"  # the only status in which an order can be cancelled or re-addressed
 ORDER_FACTS = ("order_change_status", "order_change_summary", "order_change_address")

@@ -14,12 +14,12 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.clients.base import BackendError, NotFound
-from actions.common import latest_intent, latest_text, outage, verified_customer
-from actions.forms import EMAIL, activating, mentioned_order, order_number, slot_before_latest_message
-from actions.messages import utter
+from actions.shared.common import latest_intent, latest_text, outage, verified_customer
+from actions.shared.forms import EMAIL, activating, mentioned_order, order_number, slot_before_latest_message
+from actions.shared.messages import utter
 from actions.order_changes.facts import (CHANGEABLE, WORD, clean_address, looks_like_address, order_before,
                                          order_summary)
-from actions.verification import OrderFormValidation
+from actions.shared.verification import OrderFormValidation
 
 
 class OrderChangeValidation(OrderFormValidation):

@@ -10,9 +10,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.messages import utter
+from actions.shared.messages import utter
 from actions.order_changes.facts import CHANGEABLE, forget, order_summary, return_path
-from actions.verification import verified_order
+from actions.shared.verification import verified_order
 
 
 class ActionChangeOrder(Action):

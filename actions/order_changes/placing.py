@@ -11,8 +11,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.clients.base import BackendError
-from actions.common import listed
-from actions.messages import utter
+from actions.shared.common import listed
+from actions.shared.messages import utter
 
 
 class ActionPlaceOrderInfo(Action):

@@ -11,8 +11,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.base import Json, Rejected
-from actions.common import friendly_date
-from actions.messages import utter
+from actions.shared.common import friendly_date
+from actions.shared.messages import utter
 
 ALL_WORDS = re.compile(r"\b(all|both|everything|every item|each)\b", re.I)
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2,

@@ -15,10 +15,10 @@ from rasa_sdk.types import DomainDict
 from actions import clients
 from actions.billing.refunds import tell_refund
 from actions.clients.base import BackendError, Json, NotFound
-from actions.common import backend_failure, friendly_date, money
-from actions.messages import utter
+from actions.shared.common import backend_failure, friendly_date, money
+from actions.shared.messages import utter
 from actions.returns.eligibility import explain_ineligible, ineligibility
-from actions.verification import OrderFormValidation, verified_order
+from actions.shared.verification import OrderFormValidation, verified_order
 
 
 class ValidateRefundRequestForm(OrderFormValidation):

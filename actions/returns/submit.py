@@ -13,10 +13,10 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.clients.base import BackendError, NotFound, Rejected
-from actions.common import backend_failure, idempotency_key, mask_email, money, verified_customer
-from actions.messages import utter
+from actions.shared.common import backend_failure, idempotency_key, mask_email, money, verified_customer
+from actions.shared.messages import utter
 from actions.returns.eligibility import explain_ineligible, item_label, order_items, refused_items
-from actions.verification import unverified_outcome
+from actions.shared.verification import unverified_outcome
 
 # Slots of one return; cleared when it is done so the next return starts fresh.
 RETURN_SLOTS = ("return_items", "return_reason", "return_condition", "return_refund_method",

@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients.base import Json
-from actions.common import money
-from actions.messages import utter
+from actions.shared.common import money
+from actions.shared.messages import utter
 from actions.returns.eligibility import item_label, returnable
 
 # What the free return shipping is owed to, in the summary.

@@ -15,11 +15,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.account_verification import account_unverified
+from actions.shared.account_verification import account_unverified
 from actions.billing.refunds import business_days
 from actions.clients.base import BackendError, Json, Rejected
-from actions.common import backend_failure, friendly_date, idempotency_key, latest_text, account_customer
-from actions.messages import utter
+from actions.shared.common import backend_failure, friendly_date, idempotency_key, latest_text, account_customer
+from actions.shared.messages import utter
 from actions.subscriptions.membership import (UNVERIFIED, cancellable, current_subscription, quote_message,
                                               quote_values)
 

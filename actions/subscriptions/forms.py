@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.account_verification import AccountFormValidation
+from actions.shared.account_verification import AccountFormValidation
 from actions.clients.base import BackendError, Json, Rejected
-from actions.common import latest_intent, latest_text, outage, account_customer
-from actions.messages import utter
+from actions.shared.common import latest_intent, latest_text, outage, account_customer
+from actions.shared.messages import utter
 from actions.subscriptions.membership import (KEEP, MAX_PAUSE_MONTHS, cancellable, current_subscription,
                                               months_in, pausable)
 

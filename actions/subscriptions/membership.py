@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, List, Optional
 
 from actions.clients.base import Json
-from actions.common import friendly_date, money
+from actions.shared.common import friendly_date, money
 
 MAX_PAUSE_MONTHS = 3  # knowledge/harbor_policies.md: "paused for up to 3 months"
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,

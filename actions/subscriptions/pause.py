@@ -9,10 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.account_verification import account_unverified
+from actions.shared.account_verification import account_unverified
 from actions.clients.base import BackendError, Rejected
-from actions.common import backend_failure, friendly_date, idempotency_key, account_customer
-from actions.messages import utter
+from actions.shared.common import backend_failure, friendly_date, idempotency_key, account_customer
+from actions.shared.messages import utter
 from actions.subscriptions.membership import MAX_PAUSE_MONTHS, UNVERIFIED, pausable
 
 

@@ -8,7 +8,7 @@ Eligibility is checked as soon as the order is known *and* the customer is
 verified (the order's status is personal data). An ineligible order ends the
 form (slot `return_ineligible`); action_submit_return explains the rule.
 Each slot takes only what answers it; policy questions, other requests and
-"stop" are for the rules (actions/forms.py).
+"stop" are for the rules (actions/shared/forms.py).
 """
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.clients.base import BackendError, NotFound, Rejected
-from actions.common import entity_values, latest_intent, latest_text, outage, verified_customer
-from actions.forms import LOW_CONFIDENCE, ORDER_NUMBER
-from actions.messages import utter
+from actions.shared.common import entity_values, latest_intent, latest_text, outage, verified_customer
+from actions.shared.forms import LOW_CONFIDENCE, ORDER_NUMBER
+from actions.shared.messages import utter
 from actions.returns.eligibility import (ineligibility, item_label, match_items, order_items, refused_items,
                                          returnable)
-from actions.verification import OrderFormValidation
+from actions.shared.verification import OrderFormValidation
 
 CONDITIONS = ("damaged", "defective", "wrong_item", "none")
 FREE_CONDITIONS = {"damaged", "defective", "wrong_item"}

@@ -19,7 +19,7 @@ from typing import Any, Dict, List
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
+MESSAGES_DIR = Path(__file__).resolve().parents[1] / "messages"
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ and the reset link goes to the email on file anyway.
 
 If the account is already proven in this conversation nothing is asked. An
 outage ends the form with `backend_down` set (already explained through
-actions.common.backend_failure); the flow's action then says nothing more.
+actions.shared.common.backend_failure); the flow's action then says nothing more.
 """
 from __future__ import annotations
 
@@ -33,12 +33,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.messages import utter
+from actions.shared.messages import utter
 from actions.clients.base import BackendError, Json, Rejected
-from actions.common import (MAX_ATTEMPTS, account_customer, attempts_exhausted, backend_failure,
-                            channel_identity, latest_text, mask_email, outage)
-from actions.forms import EMAIL, VerifyingForm, slot_before_latest_message
-from actions.verification import failed_attempt, identity_matches, verified_slots
+from actions.shared.common import (MAX_ATTEMPTS, account_customer, attempts_exhausted, backend_failure,
+                                   channel_identity, latest_text, mask_email, outage)
+from actions.shared.forms import EMAIL, VerifyingForm, slot_before_latest_message
+from actions.shared.verification import failed_attempt, identity_matches, verified_slots
 
 __all__ = ["AccountFormValidation", "MAX_ATTEMPTS", "account_unverified", "verify_by_channel",
            "email_account"]

@@ -1,6 +1,6 @@
 """Small helpers every action module uses: the latest message, channel
 metadata, who is verified, backend failures, idempotency keys and how facts are
-written for chat apps. What forms share is in actions/forms.py."""
+written for chat apps. What forms share is in actions/shared/forms.py."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.messages import utter
+from actions.shared.messages import utter
 from actions.clients.base import BackendError
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ A form asks one question at a time. The customer may answer it, or may:
 - ask a policy question ("what's your refund policy?"): the flow's rules answer
   it with action_answer_policy and the form asks its question again;
 - start another request ("actually, where is my package?"): the rules run
-  action_switch_request (actions/switching.py);
+  action_switch_request (actions/shared/switching.py);
 - say "stop": the rules end the form.
 In all three the form *steps aside*: it rejects (ActionExecutionRejected), so
 the rules take the message, even when a global slot mapping already took a
@@ -17,8 +17,8 @@ again (`answering_latest_message` is False): then it neither steps aside nor
 reads the old message as an answer.
 
 `CustomerForm` is the base of every form; `VerifyingForm` adds the steps of
-forms that verify the customer (actions/verification.py for an order,
-actions/account_verification.py for an account).
+forms that verify the customer (actions/shared/verification.py for an order,
+actions/shared/account_verification.py for an account).
 """
 from __future__ import annotations
 
@@ -31,25 +31,17 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import (attempts_exhausted, entity_values, latest_intent, latest_text,
-                            verified_customer)
-from actions.switching import REQUEST_STARTERS
+from actions.shared.common import (attempts_exhausted, entity_values, latest_intent, latest_text,
+                                   verified_customer)
+from actions.shared.requests import OTHER_QUESTIONS, POLICY_INTENTS, REQUEST_STARTERS, SMALL_TALK, starting
 
 ORDER_NUMBER = re.compile(r"(?<![\w-])#?(\d{4,12})(?![\w-])")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 YES = re.compile(r"\b(yes|yeah|yep|sure|ok|okay|please do|go ahead|do it)\b", re.I)
 NO = re.compile(r"\b(no|nope|don'?t|do not|leave it|not now)\b", re.I)
 
-# Policy questions every form answers in passing (data/rules/*: action_answer_policy).
-POLICY_INTENTS = frozenset({
-    "check_refund_policy", "ask_return_policy", "delivery_options", "delivery_period",
-    "check_payment_methods", "check_cancellation_fee", "ask_support_hours",
-})
-SMALL_TALK = frozenset({"greet", "goodbye", "thank_you", "bot_challenge"})
 # The NLU wasn't sure: the two-stage fallback asks (data/rules/misc.yml).
 LOW_CONFIDENCE = frozenset({"nlu_fallback", "out_of_scope"})
-# Answered by an action of their own (action_place_order_info), not a form.
-OTHER_QUESTIONS = frozenset({"place_order"})
 # What the rules take from a form: they stop it, answer and come back, or switch.
 FOR_THE_RULES = frozenset({"stop"}) | POLICY_INTENTS | frozenset(REQUEST_STARTERS)
 # Intents that interrupt a form instead of answering its question: the form
@@ -122,7 +114,7 @@ class CustomerForm(FormValidationAction):
 
     def own_intents(self) -> Set[str]:
         """The intents that start this very form: asking for it again is no interruption."""
-        return {intent for intent, starts in REQUEST_STARTERS.items() if starts == self.form_name()}
+        return set(starting(self.form_name()))
 
     def plainly_answers(self, tracker: Tracker) -> bool:
         """Whether the words plainly answer the question asked, whatever the

@@ -14,33 +14,9 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.messages import utter
-from actions.common import latest_intent
-
-# Intent -> the form (or action) that starts that request.
-REQUEST_STARTERS = {
-    "track_order": "track_order_form",
-    "return_item": "return_form",
-    "get_refund": "refund_request_form",
-    "track_refund": "track_refund_form",
-    "report_duplicate_charge": "duplicate_charge_form",
-    "payment_issue": "payment_issue_form",
-    "cancel_order": "cancel_order_form",
-    "change_shipping_address": "change_address_form",
-    "change_order": "change_order_form",
-    "check_invoice": "invoice_form",
-    "get_invoice": "invoice_form",
-    "cancel_subscription": "cancel_subscription_form",
-    "pause_subscription": "pause_subscription_form",
-    "recover_password": "password_reset_form",
-    "delete_account": "delete_account_form",
-    "newsletter_subscription": "newsletter_form",
-    "edit_account": "edit_account_form",
-    "contact_human_agent": "action_handoff",
-    "contact_customer_service": "action_handoff",
-    "complaint": "action_handoff",
-}
-
+from actions.shared.messages import utter
+from actions.shared.common import latest_intent
+from actions.shared.requests import REQUEST_STARTERS
 
 class ActionSwitchRequest(Action):
     def name(self) -> Text:

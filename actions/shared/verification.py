@@ -23,11 +23,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.messages import utter
+from actions.shared.messages import utter
 from actions.clients.base import BackendError, Json, NotFound
-from actions.common import (MAX_ATTEMPTS, account_customer, attempts_exhausted, backend_failure,
-                            channel_identity, outage, verified_customer)
-from actions.forms import EMAIL, VerifyingForm, order_number
+from actions.shared.common import (MAX_ATTEMPTS, account_customer, attempts_exhausted, backend_failure,
+                                   channel_identity, outage, verified_customer)
+from actions.shared.forms import EMAIL, VerifyingForm, order_number
 
 
 def identity_matches(customer: Json, identity: Optional[Dict[str, str]]) -> bool:

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.messages import catalogue, utter
+from actions.shared.messages import catalogue, utter
 
 
 def ask_action(message: str) -> type:

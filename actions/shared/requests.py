@@ -1,0 +1,108 @@
+"""The registry of what customers ask for: one entry per intent, written once.
+
+Each entry says what an intent is to the rest of the assistant:
+- `kind`: "request" (starts a flow: a form or an action), "policy" (a policy
+  question answered in passing, also in the middle of any form), "question"
+  (answered by an action of its own; interrupts a form like a request),
+  "small_talk", or "other" (answered by a rule; only a title and a team);
+- `starts`: the form or action a request starts (what action_switch_request
+  follows when the customer changes their mind mid-form);
+- `title`: the button a customer reads when the bot is unsure ("Did you mean…");
+- `team`: the inbox queue a handoff about it goes to.
+
+Everything else is derived from it: the switch targets (switching.py), the
+interruptions every form steps aside for (forms.py), the fallback buttons
+(misc.py), the handoff queues (handoff_context.py) and the generated rules in
+data/rules/interruptions.yml (scripts/generate_rules.py, checked by
+`make validate`). Adding a request intent: one line here, its NLU examples,
+its flow, its tests.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Request:
+    intent: str
+    kind: str
+    title: Optional[str] = None
+    team: Optional[str] = None
+    starts: Optional[str] = None
+
+
+REQUESTS: Tuple[Request, ...] = (
+    # orders
+    Request("track_order", "request", "Track an order", "orders", "track_order_form"),
+    Request("cancel_order", "request", "Cancel an order", "orders", "cancel_order_form"),
+    Request("change_order", "request", "Change an order", "orders", "change_order_form"),
+    Request("change_shipping_address", "request", "Change a delivery address", "orders",
+            "change_address_form"),
+    Request("set_up_shipping_address", "other", "Set up a shipping address", "orders"),
+    Request("place_order", "question", "Place an order", "orders"),
+    Request("delivery_options", "policy", "Delivery options", "orders"),
+    Request("delivery_period", "policy", "Delivery times", "orders"),
+    # returns and refunds
+    Request("return_item", "request", "Return an item", "returns", "return_form"),
+    Request("get_refund", "request", "Get a refund", "returns", "refund_request_form"),
+    Request("ask_return_policy", "policy", "Return policy", "returns"),
+    Request("check_refund_policy", "policy", "Refund policy", "returns"),
+    # billing
+    Request("track_refund", "request", "Check a refund", "billing", "track_refund_form"),
+    Request("report_duplicate_charge", "request", "I was charged twice", "billing",
+            "duplicate_charge_form"),
+    Request("payment_issue", "request", "A payment problem", "billing", "payment_issue_form"),
+    Request("check_invoice", "request", "Check an invoice", "billing", "invoice_form"),
+    Request("get_invoice", "request", "Get an invoice", "billing", "invoice_form"),
+    Request("cancel_subscription", "request", "Cancel Harbor Plus", "billing", "cancel_subscription_form"),
+    Request("pause_subscription", "request", "Pause Harbor Plus", "billing", "pause_subscription_form"),
+    Request("check_payment_methods", "policy", "Payment methods", "billing"),
+    Request("check_cancellation_fee", "policy", "Cancellation fees", "billing"),
+    # account
+    Request("recover_password", "request", "Reset my password", "account", "password_reset_form"),
+    Request("delete_account", "request", "Delete my account", "account", "delete_account_form"),
+    Request("newsletter_subscription", "request", "Newsletter", "account", "newsletter_form"),
+    Request("edit_account", "request", "Change my account details", "account", "edit_account_form"),
+    Request("create_account", "other", "Create an account", "account"),
+    Request("switch_account", "other", "Switch accounts", "account"),
+    Request("registration_problems", "other", "Problems signing up", "account"),
+    # people
+    Request("contact_human_agent", "request", "Talk to a person", starts="action_handoff"),
+    Request("contact_customer_service", "request", "Contact customer service", starts="action_handoff"),
+    Request("complaint", "request", "Make a complaint", starts="action_handoff"),
+    Request("ask_support_hours", "policy", "Support hours"),
+    Request("review", "other", "Leave feedback"),
+    # small talk
+    Request("greet", "small_talk"),
+    Request("goodbye", "small_talk"),
+    Request("thank_you", "small_talk"),
+    Request("bot_challenge", "small_talk"),
+)
+
+KINDS = frozenset({"request", "policy", "question", "small_talk", "other"})
+
+
+def _of_kind(kind: str) -> FrozenSet[str]:
+    return frozenset(r.intent for r in REQUESTS if r.kind == kind)
+
+
+# Intent -> the form (or action) that starts that request.
+REQUEST_STARTERS: Dict[str, str] = {r.intent: r.starts for r in REQUESTS if r.kind == "request" and r.starts}
+# Policy questions every form answers in passing (action_answer_policy).
+POLICY_INTENTS = _of_kind("policy")
+# Answered by an action of their own (action_place_order_info), not a form.
+OTHER_QUESTIONS = _of_kind("question")
+SMALL_TALK = _of_kind("small_talk")
+# Intent -> the button title a customer reads. Intents without one (inform,
+# affirm...) are never offered as "did you mean".
+INTENT_TITLES: Dict[str, str] = {r.intent: r.title for r in REQUESTS if r.title}
+# Inbox queue -> the intents whose handoffs go there (anything else: "general").
+QUEUES: Dict[str, FrozenSet[str]] = {
+    team: frozenset(r.intent for r in REQUESTS if r.team == team)
+    for team in dict.fromkeys(r.team for r in REQUESTS if r.team)}
+
+
+def starting(form: str) -> FrozenSet[str]:
+    """The intents that start `form`: asking for it again is no interruption."""
+    return frozenset(intent for intent, starts in REQUEST_STARTERS.items() if starts == form)
