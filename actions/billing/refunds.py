@@ -4,7 +4,7 @@ must be theirs.
 
 `refund_message` is how every flow says where a refund is (the refund request
 of actions/returns/, cancelled orders in actions/order_changes/, duplicate
-charges): one set of messages, actions/messages/refunds.yml.
+charges): one set of messages, actions/messages/billing.yml (refund status).
 """
 from __future__ import annotations
 
