@@ -39,6 +39,28 @@ def backend(demo_crm, monkeypatch):
     clients.billing.cache_clear()
 
 
+@pytest.fixture(scope="module")
+def private_crm(tmp_path_factory):
+    """A demo service of the module's own, for tests that change billing."""
+    from tests.support.crm import start_demo_crm
+
+    srv = start_demo_crm(tmp_path_factory.mktemp("private-crm"))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def fresh_backend(private_crm, monkeypatch):
+    """The clients pointed at the module's own demo service (for changes);
+    yields the API clients to check what changed."""
+    from tests.support.crm import clients as api_clients
+
+    _point_clients_at(monkeypatch, private_crm.url)
+    yield api_clients(private_crm)
+    clients.crm.cache_clear()
+    clients.billing.cache_clear()
+
+
 @pytest.fixture
 def backend_down(monkeypatch):
     """Clients pointed at a port where nothing listens."""

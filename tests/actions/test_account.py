@@ -15,33 +15,22 @@ from actions.account import (ActionCreateAccount, ActionDeleteAccount, ActionEdi
                              ActionSendPasswordReset, ActionSetNewsletter, ValidateCreateAccountForm,
                              ValidateDeleteAccountForm, ValidateEditAccountForm, ValidateNewsletterForm,
                              ValidatePasswordResetForm)
-from actions.messages import message_name
+from actions.shared.messages import message_name
 from tests.support.crm import clients as api, latest_code, start_demo_crm
-from tests.support.trackers import load_tracker
+from tests.support.dispatch import names
+from tests.support.domain import required, with_forms
+from tests.support.events import slot_values
+from tests.support.trackers import says
 
-DOMAIN = {"forms": {
-    "password_reset_form": {"required_slots": ["customer_email"]},
-    "delete_account_form": {"required_slots": ["customer_email", "verification_code", "deletion_confirmed"]},
-    "edit_account_form": {"required_slots": ["customer_email", "verification_code", "account_field",
-                                             "account_new_value"]},
-    "newsletter_form": {"required_slots": ["customer_email", "verification_code", "newsletter_choice"]},
-    "create_account_form": {"required_slots": ["new_account_name", "new_account_email"]},
-}}
-DELETE_SLOTS = DOMAIN["forms"]["delete_account_form"]["required_slots"]
-
-
-def responses(dispatcher: CollectingDispatcher) -> list:
-    return [message_name(m) for m in dispatcher.messages]
-
-
-def slot_values(events) -> dict:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+DOMAIN = with_forms("password_reset_form", "delete_account_form", "edit_account_form",
+                    "newsletter_form", "create_account_form")
+DELETE_SLOTS = required("delete_account_form")
 
 
 def verified(customer_id: str, email: str, by: str = "code", **slots):
     """A customer who proved the account earlier in the conversation (by default
     with the one-time code; "email" proves orders only)."""
-    return load_tracker("new_conversation", slots={
+    return says(fixture="new_conversation", as_recorded=True, slots={
         "customer_id": customer_id, "customer_verified": True, "customer_email": email,
         "verified_by": by, **slots})
 
@@ -53,7 +42,7 @@ def customer(backend, customer_id: str) -> dict:
 # -- verification ----------------------------------------------------------------------
 
 async def test_a_whatsapp_number_on_an_account_verifies_without_asking_anything(backend):
-    tracker = load_tracker("new_conversation", text="I forgot my password", intent="recover_password",
+    tracker = says("I forgot my password", "recover_password", fixture="new_conversation", as_recorded=True,
                            metadata={"channel_identity": {"type": "phone", "value": "+14155550101"}})
     dispatcher = CollectingDispatcher()
     events = await ValidatePasswordResetForm().run(dispatcher, tracker, DOMAIN)
@@ -64,7 +53,7 @@ async def test_a_whatsapp_number_on_an_account_verifies_without_asking_anything(
 
 
 async def test_a_messenger_id_on_an_account_verifies_its_customer(backend):
-    tracker = load_tracker("new_conversation", text="unsubscribe me", intent="newsletter_subscription",
+    tracker = says("unsubscribe me", "newsletter_subscription", fixture="new_conversation", as_recorded=True,
                            metadata={"channel_identity": {"type": "messenger_psid", "value": "6600000000000002"}})
     events = await ValidateNewsletterForm().run(CollectingDispatcher(), tracker, DOMAIN)
     slots = slot_values(events)
@@ -73,7 +62,7 @@ async def test_a_messenger_id_on_an_account_verifies_its_customer(backend):
 
 
 async def test_a_stranger_phone_number_is_asked_for_the_email(backend):
-    tracker = load_tracker("new_conversation", text="reset my password", intent="recover_password",
+    tracker = says("reset my password", "recover_password", fixture="new_conversation", as_recorded=True,
                            metadata={"channel_identity": {"type": "phone", "value": "+19995550000"}})
     form = ValidatePasswordResetForm()
     events = await form.run(CollectingDispatcher(), tracker, DOMAIN)
@@ -85,12 +74,12 @@ async def test_a_stranger_phone_number_is_asked_for_the_email(backend):
 
 async def test_an_email_names_the_account_but_proves_nothing(backend):
     slots = await ValidatePasswordResetForm().validate_customer_email(
-        "Daniel.Okafor@Example.com", CollectingDispatcher(), load_tracker("new_conversation"), DOMAIN)
+        "Daniel.Okafor@Example.com", CollectingDispatcher(), says(fixture="new_conversation", as_recorded=True), DOMAIN)
     assert slots["account_candidate"] == "C002" and "customer_verified" not in slots
 
 
 def asked_for_code(code: str, candidate: str, **slots):
-    tracker = load_tracker("new_conversation", text=code, intent="inform", slots={
+    tracker = says(code, "inform", fixture="new_conversation", as_recorded=True, slots={
         "account_candidate": candidate, "requested_slot": "verification_code", **slots})
     tracker.active_loop = {"name": "edit_account_form"}
     return tracker
@@ -98,7 +87,7 @@ def asked_for_code(code: str, candidate: str, **slots):
 
 async def test_an_email_sends_a_one_time_code_to_the_email_on_file(backend):
     slots = await ValidateEditAccountForm().validate_customer_email(
-        "liam.chen@example.com", CollectingDispatcher(), load_tracker("new_conversation"), DOMAIN)
+        "liam.chen@example.com", CollectingDispatcher(), says(fixture="new_conversation", as_recorded=True), DOMAIN)
     assert slots["account_candidate"] == "C004" and slots["code_sent_to"] == "l***@example.com"
     assert "customer_verified" not in slots
     assert len(latest_code(backend, "liam.chen@example.com")) == 6
@@ -106,7 +95,7 @@ async def test_an_email_sends_a_one_time_code_to_the_email_on_file(backend):
 
 async def test_the_right_code_proves_the_account(backend):
     await ValidateEditAccountForm().validate_customer_email(
-        "liam.chen@example.com", CollectingDispatcher(), load_tracker("new_conversation"), DOMAIN)
+        "liam.chen@example.com", CollectingDispatcher(), says(fixture="new_conversation", as_recorded=True), DOMAIN)
     code = latest_code(backend, "liam.chen@example.com")
     slots = await ValidateEditAccountForm().validate_verification_code(
         code, CollectingDispatcher(), asked_for_code(code, "C004"), DOMAIN)
@@ -116,19 +105,19 @@ async def test_the_right_code_proves_the_account(backend):
 
 async def test_a_wrong_code_proves_nothing_and_counts_an_attempt(backend):
     await ValidateEditAccountForm().validate_customer_email(
-        "liam.chen@example.com", CollectingDispatcher(), load_tracker("new_conversation"), DOMAIN)
+        "liam.chen@example.com", CollectingDispatcher(), says(fixture="new_conversation", as_recorded=True), DOMAIN)
     wrong = "000000" if latest_code(backend, "liam.chen@example.com") != "000000" else "111111"
     dispatcher = CollectingDispatcher()
     slots = await ValidateEditAccountForm().validate_verification_code(
         wrong, dispatcher, asked_for_code(wrong, "C004"), DOMAIN)
     assert slots["verification_code"] is None and slots["verification_attempts"] == 1.0
-    assert "customer_verified" not in slots and responses(dispatcher) == ["utter_verification_code_wrong"]
+    assert "customer_verified" not in slots and names(dispatcher) == ["utter_verification_code_wrong"]
 
 
 async def test_three_wrong_codes_lock_the_account_even_in_a_new_conversation(backend):
     form = ValidateEditAccountForm()
     await form.validate_customer_email("liam.chen@example.com", CollectingDispatcher(),
-                                       load_tracker("new_conversation"), DOMAIN)
+                                       says(fixture="new_conversation", as_recorded=True), DOMAIN)
     right = latest_code(backend, "liam.chen@example.com")
     wrong = "000000" if right != "000000" else "111111"
     for attempt in range(3):
@@ -137,7 +126,7 @@ async def test_three_wrong_codes_lock_the_account_even_in_a_new_conversation(bac
     assert slots["verification_attempts"] == 3.0
     # A new conversation (or /restart) starts with no slots, but the lock is the CRM's.
     fresh = await form.validate_customer_email("liam.chen@example.com", CollectingDispatcher(),
-                                               load_tracker("new_conversation"), DOMAIN)
+                                               says(fixture="new_conversation", as_recorded=True), DOMAIN)
     assert fresh["verification_attempts"] == 3.0 and "code_sent_to" not in fresh
     slots = await form.validate_verification_code(right, CollectingDispatcher(),
                                                   asked_for_code(right, "C004"), DOMAIN)
@@ -155,7 +144,7 @@ async def test_an_expired_code_is_refused_and_a_new_one_sent(tmp_path, monkeypat
         clients.crm.cache_clear()
         form = ValidateEditAccountForm()
         await form.validate_customer_email("liam.chen@example.com", CollectingDispatcher(),
-                                           load_tracker("new_conversation"), DOMAIN)
+                                           says(fixture="new_conversation", as_recorded=True), DOMAIN)
         code = latest_code(srv, "liam.chen@example.com")
         import asyncio
 
@@ -163,7 +152,7 @@ async def test_an_expired_code_is_refused_and_a_new_one_sent(tmp_path, monkeypat
         dispatcher = CollectingDispatcher()
         slots = await form.validate_verification_code(code, dispatcher, asked_for_code(code, "C004"), DOMAIN)
         assert "customer_verified" not in slots and slots["code_sent_to"] == "l***@example.com"
-        assert responses(dispatcher) == ["utter_verification_code_expired"]
+        assert names(dispatcher) == ["utter_verification_code_expired"]
         sent = api(srv)["admin"].get("/outbox", params={"to": "liam.chen@example.com"}).body["messages"]
         assert [m["kind"] for m in sent].count("verification_code") == 2
     finally:
@@ -174,24 +163,24 @@ async def test_an_expired_code_is_refused_and_a_new_one_sent(tmp_path, monkeypat
 async def test_an_unknown_email_reveals_nothing_and_counts_an_attempt(backend):
     dispatcher = CollectingDispatcher()
     slots = await ValidatePasswordResetForm().validate_customer_email(
-        "nobody@example.com", dispatcher, load_tracker("new_conversation"), DOMAIN)
+        "nobody@example.com", dispatcher, says(fixture="new_conversation", as_recorded=True), DOMAIN)
     assert slots == {"customer_email": None, "verification_attempts": 1.0}
-    assert responses(dispatcher) == ["utter_account_email_not_found"]
+    assert names(dispatcher) == ["utter_account_email_not_found"]
 
 
 async def test_text_that_is_not_an_email_is_explained_without_a_lookup(backend):
     dispatcher = CollectingDispatcher()
     slots = await ValidatePasswordResetForm().validate_customer_email(
-        "my name is maya", dispatcher, load_tracker("new_conversation"), DOMAIN)
+        "my name is maya", dispatcher, says(fixture="new_conversation", as_recorded=True), DOMAIN)
     assert slots == {"customer_email": None}
-    assert responses(dispatcher) == ["utter_invalid_email"]
+    assert names(dispatcher) == ["utter_invalid_email"]
 
 
 async def test_a_policy_question_while_asked_for_the_email_is_not_taken_as_the_email(backend):
-    tracker = load_tracker("new_conversation", slots={"requested_slot": "customer_email"},
+    tracker = says(fixture="new_conversation", as_recorded=True, slots={"requested_slot": "customer_email"},
                            text="what's your refund policy?", intent="check_refund_policy")
     assert await ValidatePasswordResetForm().extract_customer_email(CollectingDispatcher(), tracker, DOMAIN) == {}
-    tracker = load_tracker("new_conversation", slots={"requested_slot": "customer_email"},
+    tracker = says(fixture="new_conversation", as_recorded=True, slots={"requested_slot": "customer_email"},
                            text="actually cancel my order", intent="cancel_order")
     assert await ValidatePasswordResetForm().extract_customer_email(CollectingDispatcher(), tracker, DOMAIN) == {}
 
@@ -199,12 +188,12 @@ async def test_a_policy_question_while_asked_for_the_email_is_not_taken_as_the_e
 async def test_after_three_unknown_emails_the_form_ends_and_a_person_is_offered(backend):
     dispatcher = CollectingDispatcher()
     slots = await ValidatePasswordResetForm().validate_customer_email(
-        "x@example.com", dispatcher, load_tracker("new_conversation", slots={"verification_attempts": 2.0}), DOMAIN)
+        "x@example.com", dispatcher, says(fixture="new_conversation", as_recorded=True, slots={"verification_attempts": 2.0}), DOMAIN)
     assert slots["verification_attempts"] == 3.0 and dispatcher.messages == []
-    exhausted = load_tracker("new_conversation", slots=slots)
+    exhausted = says(fixture="new_conversation", as_recorded=True, slots=slots)
     assert await ValidatePasswordResetForm().required_slots(["customer_email"], dispatcher, exhausted, DOMAIN) == []
     events = await ActionSendPasswordReset().run(dispatcher, exhausted, {})
-    assert responses(dispatcher) == ["utter_account_verification_failed"]
+    assert names(dispatcher) == ["utter_account_verification_failed"]
     assert "verify" in slot_values(events)["handoff_reason"]
 
 
@@ -225,14 +214,14 @@ async def test_an_email_that_proved_an_order_does_not_prove_the_account(backend)
 async def test_an_outage_during_verification_ends_the_form_politely(backend_down):
     dispatcher = CollectingDispatcher()
     slots = await ValidatePasswordResetForm().validate_customer_email(
-        "maya.patel@example.com", dispatcher, load_tracker("new_conversation"), DOMAIN)
-    assert slots["backend_down"] is True and responses(dispatcher) == ["utter_backend_down"]
-    tracker = load_tracker("new_conversation", text="reset my password", intent="recover_password",
+        "maya.patel@example.com", dispatcher, says(fixture="new_conversation", as_recorded=True), DOMAIN)
+    assert slots["backend_down"] is True and names(dispatcher) == ["utter_backend_down"]
+    tracker = says("reset my password", "recover_password", fixture="new_conversation", as_recorded=True,
                            metadata={"channel_identity": {"type": "phone", "value": "+14155550101"}})
     dispatcher = CollectingDispatcher()
     events = await ValidatePasswordResetForm().run(dispatcher, tracker, DOMAIN)
     assert slot_values(events)["backend_down"] is True and slot_values(events)["requested_slot"] is None
-    assert responses(dispatcher) == ["utter_backend_down"]
+    assert names(dispatcher) == ["utter_backend_down"]
 
 
 # -- password reset -----------------------------------------------------------------------
@@ -252,7 +241,7 @@ async def test_a_reset_link_valid_for_one_hour_goes_to_the_email_on_file(backend
 async def test_an_unreachable_crm_during_the_reset_is_a_polite_message(backend_down):
     dispatcher = CollectingDispatcher()
     events = await ActionSendPasswordReset().run(dispatcher, verified("C001", "maya.patel@example.com"), {})
-    assert responses(dispatcher) == ["utter_backend_down"]
+    assert names(dispatcher) == ["utter_backend_down"]
     assert slot_values(events)["backend_errors"][0]["system"] == "crm"
 
 
@@ -273,7 +262,7 @@ async def test_an_email_alone_never_deletes_the_account(backend):
                        deletion_confirmed=True)
     dispatcher = CollectingDispatcher()
     await ActionDeleteAccount().run(dispatcher, tracker, {})
-    assert "utter_account_deletion_requested" not in responses(dispatcher)
+    assert "utter_account_deletion_requested" not in names(dispatcher)
     messages = api(backend)["admin"].get("/outbox", params={"to": "maya.patel@example.com"}).body["messages"]
     assert all(m["kind"] != "deletion_confirmation" for m in messages)
 
@@ -298,14 +287,14 @@ async def test_a_confirmed_deletion_is_requested_and_completed_within_30_days(ba
                          "timestamp": 9.0, "metadata": {}})
     again = CollectingDispatcher()
     await ActionDeleteAccount().run(again, later, {})
-    assert responses(again) == ["utter_account_deletion_already_requested"]
+    assert names(again) == ["utter_account_deletion_already_requested"]
 
 
 async def test_no_to_the_deletion_keeps_the_account(backend):
     tracker = verified("C004", "liam.chen@example.com", by="channel", deletion_confirmed=False)
     dispatcher = CollectingDispatcher()
     await ActionDeleteAccount().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["utter_account_kept"]
+    assert names(dispatcher) == ["utter_account_kept"]
     messages = api(backend)["admin"].get("/outbox", params={"to": "liam.chen@example.com"}).body["messages"]
     assert all(m["kind"] != "deletion_confirmation" for m in messages)
 
@@ -313,7 +302,7 @@ async def test_no_to_the_deletion_keeps_the_account(backend):
 # -- edits --------------------------------------------------------------------------------
 
 async def test_the_field_is_understood_from_the_first_message(backend):
-    tracker = load_tracker("new_conversation", text="I need to change my phone number", intent="edit_account")
+    tracker = says("I need to change my phone number", "edit_account", fixture="new_conversation", as_recorded=True)
     assert await ValidateEditAccountForm().extract_account_field(CollectingDispatcher(), tracker, DOMAIN) == {
         "account_field": "phone"}
 
@@ -336,7 +325,7 @@ async def test_a_phone_number_without_country_code_is_explained(backend):
     slots = await ValidateEditAccountForm().validate_account_new_value(
         "call me maybe", dispatcher, verified("C004", "liam.chen@example.com", account_field="phone"), DOMAIN)
     assert slots == {"account_new_value": None}
-    assert responses(dispatcher) == ["utter_account_invalid_phone"]
+    assert names(dispatcher) == ["utter_account_invalid_phone"]
 
 
 async def test_a_new_address_is_saved(backend):
@@ -344,21 +333,21 @@ async def test_a_new_address_is_saved(backend):
     dispatcher = CollectingDispatcher()
     tracker = verified("C004", "liam.chen@example.com", account_field="address", account_new_value=address)
     await ActionEditAccount().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["utter_account_updated"]
+    assert names(dispatcher) == ["utter_account_updated"]
     assert customer(backend, "C004")["address"] == address
 
 
 async def test_changing_the_email_is_not_done_in_chat_and_a_person_is_offered(backend):
-    tracker = load_tracker("new_conversation", text="change my email to maya.p@example.com", intent="edit_account")
+    tracker = says("change my email to maya.p@example.com", "edit_account", fixture="new_conversation", as_recorded=True)
     form = ValidateEditAccountForm()
     slots = await form.extract_account_field(CollectingDispatcher(), tracker, DOMAIN)
     assert slots == {"account_field": "email"}
-    asked = load_tracker("new_conversation", slots=slots)
-    assert await form.required_slots(DOMAIN["forms"]["edit_account_form"]["required_slots"],
+    asked = says(fixture="new_conversation", as_recorded=True, slots=slots)
+    assert await form.required_slots(required("edit_account_form"),
                                      CollectingDispatcher(), asked, DOMAIN) == []
     dispatcher = CollectingDispatcher()
     events = await ActionEditAccount().run(dispatcher, asked, {})
-    assert responses(dispatcher) == ["utter_account_email_change_needs_person"]
+    assert names(dispatcher) == ["utter_account_email_change_needs_person"]
     assert slot_values(events)["handoff_reason"]
 
 
@@ -369,10 +358,10 @@ async def test_subscribe_or_unsubscribe_is_read_from_the_message(backend):
     cases = {"please unsubscribe me from the newsletter": "unsubscribe",
              "sign me up for the newsletter": "subscribe", "Unsubscribe": "unsubscribe"}
     for text, choice in cases.items():
-        tracker = load_tracker("new_conversation", text=text, intent="newsletter_subscription")
+        tracker = says(text, "newsletter_subscription", fixture="new_conversation", as_recorded=True)
         assert await form.extract_newsletter_choice(CollectingDispatcher(), tracker, DOMAIN) == {
             "newsletter_choice": choice}, text
-    unclear = load_tracker("new_conversation", text="newsletter", intent="newsletter_subscription")
+    unclear = says("newsletter", "newsletter_subscription", fixture="new_conversation", as_recorded=True)
     assert await form.extract_newsletter_choice(CollectingDispatcher(), unclear, DOMAIN) == {}
 
 
@@ -381,17 +370,17 @@ async def test_subscribing_changes_the_newsletter_setting(backend):
     dispatcher = CollectingDispatcher()
     events = await ActionSetNewsletter().run(
         dispatcher, verified("C002", "daniel.okafor@example.com", newsletter_choice="subscribe"), {})
-    assert responses(dispatcher) == ["utter_newsletter_subscribed"]
+    assert names(dispatcher) == ["utter_newsletter_subscribed"]
     assert customer(backend, "C002")["newsletter"] is True
     assert slot_values(events)["newsletter_choice"] is None
     again = CollectingDispatcher()
     await ActionSetNewsletter().run(again, verified("C002", "daniel.okafor@example.com",
                                                     newsletter_choice="subscribe"), {})
-    assert responses(again) == ["utter_newsletter_already_subscribed"]
+    assert names(again) == ["utter_newsletter_already_subscribed"]
     off = CollectingDispatcher()
     await ActionSetNewsletter().run(off, verified("C002", "daniel.okafor@example.com",
                                                   newsletter_choice="unsubscribe"), {})
-    assert responses(off) == ["utter_newsletter_unsubscribed"]
+    assert names(off) == ["utter_newsletter_unsubscribed"]
     assert customer(backend, "C002")["newsletter"] is False
 
 
@@ -399,7 +388,7 @@ async def test_subscribing_changes_the_newsletter_setting(backend):
 
 async def test_a_new_account_is_created_with_the_whatsapp_number(backend):
     email = f"new-{uuid.uuid4().hex[:8]}@example.com"
-    tracker = load_tracker("new_conversation", slots={"new_account_name": "Nora Field", "new_account_email": email},
+    tracker = says(fixture="new_conversation", as_recorded=True, slots={"new_account_name": "Nora Field", "new_account_email": email},
                            metadata={"channel_identity": {"type": "phone", "value": "+14155550177"}})
     dispatcher = CollectingDispatcher()
     await ActionCreateAccount().run(dispatcher, tracker, {})
@@ -410,15 +399,15 @@ async def test_a_new_account_is_created_with_the_whatsapp_number(backend):
 
 
 async def test_an_email_that_has_an_account_already_is_explained(backend):
-    tracker = load_tracker("new_conversation", slots={"new_account_name": "Maya P",
+    tracker = says(fixture="new_conversation", as_recorded=True, slots={"new_account_name": "Maya P",
                                                       "new_account_email": "maya.patel@example.com"})
     dispatcher = CollectingDispatcher()
     await ActionCreateAccount().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["utter_account_email_taken"]
+    assert names(dispatcher) == ["utter_account_email_taken"]
 
 
 async def test_a_new_account_email_must_look_like_an_email(backend):
     dispatcher = CollectingDispatcher()
     slots = await ValidateCreateAccountForm().validate_new_account_email(
-        "nora at example", dispatcher, load_tracker("new_conversation"), DOMAIN)
-    assert slots == {"new_account_email": None} and responses(dispatcher) == ["utter_invalid_email"]
+        "nora at example", dispatcher, says(fixture="new_conversation", as_recorded=True), DOMAIN)
+    assert slots == {"new_account_email": None} and names(dispatcher) == ["utter_invalid_email"]

@@ -1,4 +1,4 @@
-"""What every form shares (actions/forms.py): stepping aside for policy
+"""What every form shares (actions/shared/forms.py): stepping aside for policy
 questions, other requests and "stop"; answers read only from answers; an email
 given before the order number checked once the order is known. Shown on the
 tracking form, the smallest one, and checked against every form's rules."""
@@ -18,22 +18,16 @@ import actions.invoices  # noqa: F401
 import actions.order_changes  # noqa: F401
 import actions.returns  # noqa: F401
 import actions.subscriptions  # noqa: F401
-from actions.forms import INTERRUPTIONS, POLICY_INTENTS, CustomerForm
+from actions.shared.forms import INTERRUPTIONS, POLICY_INTENTS, CustomerForm
 from actions.orders import ValidateTrackOrderForm
-from actions.switching import REQUEST_STARTERS
-from tests.actions.test_billing import said
+from actions.shared.switching import REQUEST_STARTERS
+from tests.support.domain import with_forms
+from tests.support.events import kinds, slot_values
+from tests.support.trackers import says
 
 ROOT = Path(__file__).resolve().parents[2]
-TRACK = {"forms": {"track_order_form": {"required_slots": ["order_id", "customer_email"]}}}
+TRACK = with_forms("track_order_form")
 MAYA = "maya.patel@example.com"
-
-
-def slot_values(events) -> Dict:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-
-
-def kinds(events) -> list:
-    return [e["event"] for e in events]
 
 
 def with_order_before(tracker, order_id: str):
@@ -87,7 +81,7 @@ def test_every_forms_rules_take_what_the_form_steps_aside_for(form):
 # -- the tracking form steps aside ---------------------------------------------------------------
 
 async def test_a_policy_question_while_tracking_is_for_the_rules_and_its_order_number_no_answer(backend):
-    question = with_order_before(said(
+    question = with_order_before(says(
         "what's the return window for order 10235?", "ask_return_policy", form="track_order_form",
         requested="customer_email", slots={"order_id": "10231"}, set_now={"order_id": "10235"}), "10231")
     events = await ValidateTrackOrderForm().run(CollectingDispatcher(), question, TRACK)
@@ -97,7 +91,7 @@ async def test_a_policy_question_while_tracking_is_for_the_rules_and_its_order_n
 
 async def test_another_request_with_a_zip_code_is_no_answer_to_the_tracking_form(backend):
     # The global mapping took the ZIP code for an order number; the form must not validate it.
-    switch = with_order_before(said(
+    switch = with_order_before(says(
         "actually please send it to 350 W 42nd St, New York, NY 10036", "change_shipping_address",
         form="track_order_form", requested="customer_email", slots={"order_id": "10231"},
         set_now={"order_id": "10036"}), "10231")
@@ -108,18 +102,18 @@ async def test_another_request_with_a_zip_code_is_no_answer_to_the_tracking_form
 
 async def test_another_request_is_not_taken_for_the_email_or_the_order_number(backend):
     form = ValidateTrackOrderForm()
-    email = said("actually, where is my refund?", "track_refund", form="track_order_form",
+    email = says("actually, where is my refund?", "track_refund", form="track_order_form",
                  requested="customer_email", slots={"order_id": "10231"})
     assert await form.extract_customer_email(CollectingDispatcher(), email, TRACK) == {}
-    order = said("actually, cancel my order", "cancel_order", form="track_order_form", requested="order_id")
+    order = says("actually, cancel my order", "cancel_order", form="track_order_form", requested="order_id")
     assert await form.extract_order_id(CollectingDispatcher(), order, TRACK) == {}
     # its own request is no interruption: "where is my package" when asked the number is explained
-    own = said("where is my package", "track_order", form="track_order_form", requested="order_id")
+    own = says("where is my package", "track_order", form="track_order_form", requested="order_id")
     assert await form.extract_order_id(CollectingDispatcher(), own, TRACK) == {"order_id": "where is my package"}
 
 
 async def test_after_the_policy_answer_the_tracking_form_asks_again_and_reads_nothing(backend):
-    back = said("how long does shipping take?", "delivery_period", form="track_order_form",
+    back = says("how long does shipping take?", "delivery_period", form="track_order_form",
                 requested="customer_email", slots={"order_id": "10231"},
                 between=[{"event": "action_execution_rejected", "name": "track_order_form"},
                          {"event": "action", "name": "action_answer_policy"}])
@@ -131,14 +125,14 @@ async def test_after_the_policy_answer_the_tracking_form_asks_again_and_reads_no
 # -- an email before the order number ----------------------------------------------------------
 
 async def test_an_email_given_before_the_order_number_verifies_once_the_order_is_known(backend):
-    tracker = said("10231", "inform", form="track_order_form", requested="order_id",
+    tracker = says("10231", "inform", form="track_order_form", requested="order_id",
                    slots={"customer_email": MAYA}, set_now={"order_id": "10231"})
     events = slot_values(await ValidateTrackOrderForm().run(CollectingDispatcher(), tracker, TRACK))
     assert events["customer_verified"] is True and events["customer_id"] == "C001"
 
 
 async def test_a_wrong_email_given_before_the_order_number_is_asked_again_not_ignored(backend):
-    tracker = said("10231", "inform", form="track_order_form", requested="order_id",
+    tracker = says("10231", "inform", form="track_order_form", requested="order_id",
                    slots={"customer_email": "someone@example.com"}, set_now={"order_id": "10231"})
     dispatcher = CollectingDispatcher()
     events = slot_values(await ValidateTrackOrderForm().run(dispatcher, tracker, TRACK))

@@ -10,11 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.escalation import escalation_for
 from actions.handoff import ActionHandoff
 from actions.handoff_context import build_package, fresh_reason
-from actions.messages import message_name
+from actions.shared.messages import message_name
 from actions.support_hours import agents_available
 from tests.support.inbox import SERVICE_TOKEN, call, login, start_inbox
 from tests.support.procs import free_port
-from tests.support.trackers import load_tracker
+from tests.support.trackers import says
 
 ET = dt.timezone(dt.timedelta(hours=-5))
 ORDER = {"id": "10239", "status": "delivered", "total": "749.00", "customer_id": "C005",
@@ -23,7 +23,7 @@ AVA = {"id": "C005", "name": "Ava Johnson", "email": "ava.johnson@example.com"}
 
 
 def test_the_package_carries_transcript_understanding_slots_and_what_the_bot_tried():
-    package = build_package(load_tracker("handoff_return_10239"), None, AVA, ORDER, status="waiting")
+    package = build_package(says(fixture="handoff_return_10239", as_recorded=True), None, AVA, ORDER, status="waiting")
     assert [line["role"] for line in package["transcript"]] == ["customer", "bot", "customer", "bot", "customer"]
     assert package["input_channel"] == "callback" and package["sender_id"] == "fixture-ava"
     turns = package["context"]["intents"]
@@ -38,7 +38,7 @@ def test_the_package_carries_transcript_understanding_slots_and_what_the_bot_tri
 
 
 def test_the_summary_is_written_from_facts_and_routes_to_the_right_team():
-    package = build_package(load_tracker("handoff_return_10239"), None, AVA, ORDER, status="waiting")
+    package = build_package(says(fixture="handoff_return_10239", as_recorded=True), None, AVA, ORDER, status="waiting")
     assert package["queue"] == "returns"
     assert package["priority"] == "high"  # the last message was frustrated
     summary = package["summary"]
@@ -49,14 +49,14 @@ def test_the_summary_is_written_from_facts_and_routes_to_the_right_team():
 
 def test_a_flow_reason_leads_the_summary_and_a_high_value_refund_is_high_priority():
     reason = "Return RMA-1 of order 10239, Standing Desk, $749.00: refund of $742.05 over $500 needs approval"
-    tracker = load_tracker("handoff_return_10239", slots={"handoff_reason": reason})
+    tracker = says(fixture="handoff_return_10239", as_recorded=True, slots={"handoff_reason": reason})
     tracker.events.append({"event": "slot", "name": "handoff_reason", "value": reason})
     package = build_package(tracker, fresh_reason(tracker), AVA, ORDER, status="waiting")
     assert package["summary"].startswith(reason) and package["priority"] == "high"
 
 
 def test_a_reason_from_an_offer_the_customer_declined_is_not_reused_later():
-    tracker = load_tracker("handoff_return_10239")
+    tracker = says(fixture="handoff_return_10239", as_recorded=True)
     tracker.events[4:4] = [{"event": "slot", "name": "handoff_reason", "value": "Return window expired"}]
     assert fresh_reason(tracker) is None  # two customer messages since the offer
     tracker.events.insert(len(tracker.events) - 2, {"event": "slot", "name": "handoff_reason", "value": "Final sale"})
@@ -91,7 +91,7 @@ def _user(text, frustrated=False):
     ([_user("someone hacked my account")], "sensitive"),
 ])
 def test_frustration_twice_in_a_row_and_sensitive_topics_escalate(messages, expected):
-    tracker = load_tracker("new_conversation")
+    tracker = says(fixture="new_conversation", as_recorded=True)
     tracker.events = messages
     assert escalation_for(tracker)[0] == expected
 
@@ -114,7 +114,7 @@ def inbox_env(live_inbox, backend, monkeypatch):
 
 async def test_a_handoff_reaches_the_inbox_pauses_the_bot_and_tells_the_customer_what_next(inbox_env):
     dispatcher = CollectingDispatcher()
-    tracker = load_tracker("handoff_return_10239")
+    tracker = says(fixture="handoff_return_10239", as_recorded=True)
     tracker.sender_id = "handoff-live-1"
     events = await ActionHandoff().run(dispatcher, tracker, {})
     assert events[-1]["event"] == "pause"
@@ -129,7 +129,7 @@ async def test_a_handoff_reaches_the_inbox_pauses_the_bot_and_tells_the_customer
 async def test_outside_support_hours_the_handoff_is_a_ticket_answered_by_email(inbox_env, monkeypatch):
     monkeypatch.setenv("SUPPORT_HOURS", "sun 00:00-00:01")
     dispatcher = CollectingDispatcher()
-    tracker = load_tracker("handoff_return_10239")
+    tracker = says(fixture="handoff_return_10239", as_recorded=True)
     tracker.sender_id = "handoff-ticket-1"
     events = await ActionHandoff().run(dispatcher, tracker, {})
     assert events[-1]["event"] == "pause"
@@ -143,6 +143,6 @@ async def test_an_unreachable_inbox_keeps_the_bot_talking_and_says_so(backend, m
     monkeypatch.setenv("INBOX_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("SUPPORT_HOURS", "always")
     dispatcher = CollectingDispatcher()
-    events = await ActionHandoff().run(dispatcher, load_tracker("handoff_return_10239"), {})
+    events = await ActionHandoff().run(dispatcher, says(fixture="handoff_return_10239", as_recorded=True), {})
     assert not any(e["event"] == "pause" for e in events)
     assert message_name(dispatcher.messages[0]) == "utter_handoff_unavailable"

@@ -2,46 +2,39 @@
 and the emailed copy (recorded in the demo service's outbox)."""
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.invoices import ActionEmailInvoice, ActionShowInvoice, ValidateInvoiceForm
-from tests.support.dispatch import names, said, payloads
 from tests.support.crm import clients as api_clients
-from tests.support.trackers import load_tracker
+from tests.support.dispatch import names, payloads, text_of
+from tests.support.domain import required, with_forms
+from tests.support.trackers import says
 
-DOMAIN = {"forms": {"invoice_form": {"required_slots": ["invoice_id", "order_id", "customer_email"]}}}
-SLOTS = DOMAIN["forms"]["invoice_form"]["required_slots"]
+DOMAIN = with_forms("invoice_form")
+SLOTS = required("invoice_form")
 MAYA_EMAIL = "maya.patel@example.com"
-
-
-
 
 
 def maya(text: str = "yes", intent: str = "inform", active: bool = True, **slots: Any) -> Tracker:
     """Maya Patel (C001), who proved her account (one-time code) earlier in the conversation."""
-    tracker = load_tracker("verified_maya", slots={"order_id": None, "invoice_id": None,
-                                                   "verified_by": "code", **slots},
-                           text=text, intent=intent)
-    tracker.latest_message["entities"] = []
-    tracker.active_loop = {"name": "invoice_form"} if active else {}
-    return tracker
+    return says(text, intent, fixture="verified_maya", as_recorded=True, entities=[],
+                form="invoice_form" if active else None,
+                slots={"order_id": None, "invoice_id": None, "verified_by": "code", **slots})
 
 
 def stranger(text: str, **slots: Any) -> Tracker:
-    tracker = load_tracker("new_conversation", slots={"order_id": None, **slots}, text=text, intent="inform")
-    tracker.latest_message["entities"] = []
-    tracker.active_loop = {"name": "invoice_form"}
-    return tracker
+    return says(text, "inform", fixture="new_conversation", as_recorded=True, entities=[],
+                form="invoice_form", slots={"order_id": None, **slots})
 
 
 async def test_an_invoice_number_shows_the_invoice_to_its_verified_owner(backend):
     dispatcher = CollectingDispatcher()
     events = await ActionShowInvoice().run(dispatcher, maya(invoice_id="INV-10232"), {})
     assert names(dispatcher) == ["utter_invoice_details"]
-    text = said(dispatcher)
+    text = text_of(dispatcher)
     for fact in ("INV-10232", "order 10232", "$145.00", "paid", "m***@example.com"):
         assert fact in text
     assert MAYA_EMAIL not in text
@@ -54,7 +47,7 @@ async def test_an_order_number_finds_the_orders_invoice(backend):
     dispatcher = CollectingDispatcher()
     await ActionShowInvoice().run(dispatcher, maya(order_id="10233"), {})
     assert names(dispatcher) == ["utter_invoice_details"]
-    assert "INV-10233" in said(dispatcher) and "$45.00" in said(dispatcher)
+    assert "INV-10233" in text_of(dispatcher) and "$45.00" in text_of(dispatcher)
 
 
 async def test_another_customers_invoice_is_never_shown(backend):
@@ -67,7 +60,7 @@ async def test_another_customers_invoice_is_never_shown(backend):
     dispatcher = CollectingDispatcher()
     await ActionShowInvoice().run(dispatcher, maya(invoice_id="INV-10235"), {})
     assert names(dispatcher) == ["utter_invoice_not_on_account"]
-    assert "$40.00" not in said(dispatcher) and "10235" in said(dispatcher)
+    assert "$40.00" not in text_of(dispatcher) and "10235" in text_of(dispatcher)
 
 
 async def test_a_stranger_with_an_invoice_number_is_asked_for_the_email_first(backend):
@@ -82,7 +75,7 @@ async def test_a_stranger_with_an_invoice_number_is_asked_for_the_email_first(ba
     # ...and without verification the action shows nothing
     dispatcher = CollectingDispatcher()
     await ActionShowInvoice().run(dispatcher, asked, {})
-    assert "$145.00" not in said(dispatcher)
+    assert "$145.00" not in text_of(dispatcher)
 
 
 async def test_the_order_question_also_takes_an_invoice_number():
@@ -118,11 +111,11 @@ async def test_one_order_proven_by_email_does_not_list_all_the_invoices(backend)
                    verified_by="email", verified_orders=["10231"])
     dispatcher = CollectingDispatcher()
     await ActionShowInvoice().run(dispatcher, listing, {})
-    assert "utter_invoice_list" not in names(dispatcher) and "INV-10232" not in said(dispatcher)
+    assert "utter_invoice_list" not in names(dispatcher) and "INV-10232" not in text_of(dispatcher)
     one = maya(invoice_id="INV-10232", order_id="10231", verified_by="email", verified_orders=["10231"])
     dispatcher = CollectingDispatcher()
     await ActionShowInvoice().run(dispatcher, one, {})
-    assert names(dispatcher) == ["utter_invoice_not_on_account"] and "$145.00" not in said(dispatcher)
+    assert names(dispatcher) == ["utter_invoice_not_on_account"] and "$145.00" not in text_of(dispatcher)
 
 
 async def test_emailing_the_invoice_sends_it_to_the_email_on_file(backend):
@@ -131,14 +124,14 @@ async def test_emailing_the_invoice_sends_it_to_the_email_on_file(backend):
     dispatcher = CollectingDispatcher()
     await ActionEmailInvoice().run(dispatcher, maya(invoice_id="INV-10232"), {})
     assert names(dispatcher) == ["utter_invoice_emailed"]
-    assert "m***@example.com" in said(dispatcher) and MAYA_EMAIL not in said(dispatcher)
+    assert "m***@example.com" in text_of(dispatcher) and MAYA_EMAIL not in text_of(dispatcher)
     after = admin.get("/outbox", params={"to": MAYA_EMAIL}).body["messages"]
     [sent] = after[len(before):]
     assert "INV-10232" in sent["subject"] and sent["kind"] == "invoice_copy"
 
 
 async def test_an_order_without_an_invoice_is_said_so_and_a_person_offered(backend):
-    tracker = load_tracker("orders_daniel", text="invoice for 10234", intent="get_invoice")
+    tracker = says("invoice for 10234", "get_invoice", fixture="orders_daniel", as_recorded=True)
     dispatcher = CollectingDispatcher()
     await ActionShowInvoice().run(dispatcher, tracker, {})
     assert names(dispatcher) == ["utter_invoice_missing_for_order"]

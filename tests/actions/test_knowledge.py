@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import (DEFAULT_POLICIES, ActionAnswerPolicy, answer_for, load_policies,
                                load_topics, section_named)
-from actions.messages import message_name
-from tests.support.trackers import load_tracker
+from actions.shared.messages import message_name
+from tests.support.trackers import says
 
 # (intent, what the customer wrote) -> what the answer must say
 CASES = [
@@ -59,7 +59,7 @@ def test_a_specific_question_gets_only_its_part_of_the_policy():
 
 
 async def test_the_action_answers_with_the_policy_text():
-    tracker = load_tracker("new_conversation", text="how long do refunds take?", intent="check_refund_policy")
+    tracker = says("how long do refunds take?", "check_refund_policy", fixture="new_conversation", as_recorded=True)
     dispatcher = CollectingDispatcher()
     assert await ActionAnswerPolicy().run(dispatcher, tracker, {}) == []
     [message] = dispatcher.messages
@@ -67,7 +67,7 @@ async def test_the_action_answers_with_the_policy_text():
 
 
 async def test_a_question_without_a_policy_offers_a_person():
-    tracker = load_tracker("new_conversation", text="what's the weather", intent="greet")
+    tracker = says("what's the weather", "greet", fixture="new_conversation", as_recorded=True)
     dispatcher = CollectingDispatcher()
     await ActionAnswerPolicy().run(dispatcher, tracker, {})
     [message] = dispatcher.messages
@@ -83,7 +83,7 @@ async def test_editing_the_policies_markdown_changes_the_answer(tmp_path, monkey
     policies.write_text(policies.read_text().replace("$6.95", "$7.50").replace("30 days", "45 days"))
     answer = answer_for("ask_return_policy", "what's your return policy?")
     assert "$7.50" in answer and "45 days" in answer and "$6.95" not in answer
-    tracker = load_tracker("new_conversation", text="return policy?", intent="ask_return_policy")
+    tracker = says("return policy?", "ask_return_policy", fixture="new_conversation", as_recorded=True)
     dispatcher = CollectingDispatcher()
     await ActionAnswerPolicy().run(dispatcher, tracker, {})
     assert "45 days" in dispatcher.messages[0]["text"]
@@ -91,7 +91,7 @@ async def test_editing_the_policies_markdown_changes_the_answer(tmp_path, monkey
 
 async def test_a_missing_policies_file_is_a_polite_answer_not_a_crash(tmp_path, monkeypatch):
     monkeypatch.setenv("KNOWLEDGE_PATH", str(tmp_path / "missing.md"))
-    tracker = load_tracker("new_conversation", text="return policy?", intent="ask_return_policy")
+    tracker = says("return policy?", "ask_return_policy", fixture="new_conversation", as_recorded=True)
     dispatcher = CollectingDispatcher()
     await ActionAnswerPolicy().run(dispatcher, tracker, {})
     assert [message_name(m) for m in dispatcher.messages] == ["utter_policy_unknown"]

@@ -5,14 +5,14 @@ import logging
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.messages import message_name
+from actions.shared.messages import message_name
 from actions.misc import (FALLBACK_HANDOFF_REASON, ActionDefaultAskAffirmation, ActionDefaultAskRephrase,
                           ActionDefaultFallback, ActionRecordReview)
-from tests.support.trackers import load_tracker
+from tests.support.trackers import says
 
 
 def unsure(text: str, ranking, entities=None):
-    tracker = load_tracker("new_conversation", text=text, intent="nlu_fallback")
+    tracker = says(text, "nlu_fallback", fixture="new_conversation", as_recorded=True)
     tracker.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
     tracker.latest_message["entities"] = entities or []
     return tracker
@@ -52,7 +52,7 @@ async def test_still_not_understood_offers_a_person_with_the_reason_for_the_agen
 
 
 async def test_a_review_is_thanked_for_and_recorded_in_log_and_conversation(caplog):
-    tracker = load_tracker("new_conversation", text="Great service, the backpack is lovely!", intent="review")
+    tracker = says(fixture="new_conversation", as_recorded=True, text="Great service, the backpack is lovely!", intent="review")
     dispatcher = CollectingDispatcher()
     with caplog.at_level(logging.INFO, logger="actions.misc"):
         events = await ActionRecordReview().run(dispatcher, tracker, {})

@@ -7,44 +7,35 @@ every other test module.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clients
-from actions.asking import ASK_ACTIONS
+from actions.shared.asking import ASK_ACTIONS
 from actions.order_changes import (ActionCancelOrder, ActionChangeAddress, ActionChangeOrder,
                                    ActionPlaceOrderInfo, ValidateCancelOrderForm,
                                    ValidateChangeAddressForm)
-from tests.support.dispatch import names, said, payloads
 from tests.support.crm import clients as api_clients
 from tests.support.crm import start_demo_crm
-from tests.support.trackers import load_tracker
+from tests.support.dispatch import names, payloads, text_of
+from tests.support.domain import with_forms
+from tests.support.events import slot_values
+from tests.support.trackers import says
 
-CANCEL = {"forms": {"cancel_order_form": {"required_slots": [
-    "order_id", "customer_email", "cancel_confirmed"]}}}
-ADDRESS = {"forms": {"change_address_form": {"required_slots": [
-    "order_id", "customer_email", "new_shipping_address", "address_confirmed"]}}}
+CANCEL = with_forms("cancel_order_form")
+ADDRESS = with_forms("change_address_form")
 NEW_ADDRESS = "22 Park Lane, Leeds LS1 4AB, GB"
 MAYA = {"order_id": "10231", "customer_email": "maya.patel@example.com", "customer_id": "C001",
         "verified_orders": ["10231", "10232", "10233"], "order_change_status": "shipped"}
 
 
-
-
-
-def slot_values(events) -> Dict[str, Any]:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-
-
 def daniel(active_loop: str = "cancel_order_form", **slots: Any) -> Tracker:
-    text = slots.pop("text", None)
-    intent = slots.pop("intent", None)
-    tracker = load_tracker("orders_daniel", slots=slots, text=text, intent=intent)
-    tracker.active_loop = {"name": active_loop} if active_loop else {}
-    return tracker
+    text, intent = slots.pop("text", None), slots.pop("intent", None)
+    return says(text, intent, fixture="orders_daniel", as_recorded=True, form=active_loop or None,
+                slots=slots)
 
 
 def maya(**slots: Any) -> Tracker:
@@ -80,7 +71,7 @@ async def test_an_unshipped_order_is_summarised_and_confirmed_before_it_is_cance
                                      CollectingDispatcher(), asked, CANCEL) == ["order_id", "cancel_confirmed"]
     dispatcher = CollectingDispatcher()
     await ASK_ACTIONS["utter_ask_cancel_confirmed"]().run(dispatcher, asked, {})
-    assert "Order 10234: Cast Iron Skillet 12in, $60.00" in said(dispatcher)
+    assert "Order 10234: Cast Iron Skillet 12in, $60.00" in text_of(dispatcher)
     assert payloads(dispatcher) == ["/affirm", "/deny"]
 
 
@@ -88,9 +79,9 @@ async def test_a_confirmed_cancellation_cancels_the_order_and_refunds_it_once(ow
     tracker = daniel(cancel_confirmed=True)
     dispatcher = CollectingDispatcher()
     events = await ActionCancelOrder().run(dispatcher, tracker, {})
-    # The refund is told as the refund-status flow tells it (actions/messages/refunds.yml).
+    # The refund is told as the refund-status flow tells it (actions/messages/billing.yml).
     assert names(dispatcher) == ["utter_order_cancelled", "utter_refund_issued"]
-    assert "$60.00" in said(dispatcher) and "5 to 7 business days" in said(dispatcher)
+    assert "$60.00" in text_of(dispatcher) and "5 to 7 business days" in text_of(dispatcher)
     assert slot_values(events)["cancel_confirmed"] is None
     # Rasa repeating the action for the same message changes nothing twice.
     await ActionCancelOrder().run(CollectingDispatcher(), tracker, {})
@@ -121,16 +112,16 @@ async def test_the_services_refusal_of_a_shipped_order_gives_the_return_path(bac
     # Even with a yes on record, the service's 409 order_already_shipped decides.
     await ActionCancelOrder().run(dispatcher, maya(cancel_confirmed=True), {})
     assert names(dispatcher) == ["utter_cancel_shipped"]
-    assert "return it within 30 days" in said(dispatcher)
+    assert "return it within 30 days" in text_of(dispatcher)
     assert "/track_order" in payloads(dispatcher)
     assert api_clients(backend)["crm"].get("/orders/10231").body["status"] == "shipped"
 
 
 async def test_an_already_cancelled_order_reports_its_refund(backend):
     dispatcher = CollectingDispatcher()
-    await ActionCancelOrder().run(dispatcher, load_tracker("orders_sofia"), {})
+    await ActionCancelOrder().run(dispatcher, says(fixture="orders_sofia", as_recorded=True), {})
     assert names(dispatcher) == ["utter_cancel_already_cancelled", "utter_refund_processing"]
-    assert "$75.50" in said(dispatcher) and "Visa ending 4242" in said(dispatcher)
+    assert "$75.50" in text_of(dispatcher) and "Visa ending 4242" in text_of(dispatcher)
 
 
 async def test_a_delivered_order_is_offered_a_return_while_the_window_is_open(backend):
@@ -154,12 +145,12 @@ async def test_another_customers_order_is_neither_shown_nor_cancelled(backend):
     # Even if the slots named it: an order nobody proved is neither shown nor cancelled.
     await ActionCancelOrder().run(dispatcher, daniel(order_id="10236", cancel_confirmed=True), {})
     assert names(dispatcher) == []
-    assert "Glass Water Bottle" not in said(dispatcher)
+    assert "Glass Water Bottle" not in text_of(dispatcher)
     assert api_clients(backend)["crm"].get("/orders/10236").body["status"] == "shipped"
 
 
 async def test_an_unverified_customer_cannot_cancel(backend):
-    tracker = load_tracker("new_conversation", slots={
+    tracker = says(fixture="new_conversation", as_recorded=True, slots={
         "order_id": "10234", "verification_attempts": 3.0, "cancel_confirmed": True})
     dispatcher = CollectingDispatcher()
     await ActionCancelOrder().run(dispatcher, tracker, {})
@@ -263,8 +254,8 @@ async def test_the_address_confirmation_shows_the_old_and_the_new_address():
     dispatcher = CollectingDispatcher()
     await ASK_ACTIONS["utter_ask_address_confirmed"]().run(
         dispatcher, daniel("change_address_form", new_shipping_address=NEW_ADDRESS), {})
-    assert "From: 14 Canal Road, Leeds LS12 2PL, GB" in said(dispatcher)
-    assert f"To: {NEW_ADDRESS}" in said(dispatcher)
+    assert "From: 14 Canal Road, Leeds LS12 2PL, GB" in text_of(dispatcher)
+    assert f"To: {NEW_ADDRESS}" in text_of(dispatcher)
     assert payloads(dispatcher) == ["/affirm", "/deny"]
 
 
@@ -272,7 +263,7 @@ async def test_a_confirmed_address_change_is_saved_on_the_order(own_backend):
     dispatcher = CollectingDispatcher()
     tracker = daniel("change_address_form", new_shipping_address=NEW_ADDRESS, address_confirmed=True)
     await ActionChangeAddress().run(dispatcher, tracker, {})
-    assert names(dispatcher) == ["utter_address_changed"] and NEW_ADDRESS in said(dispatcher)
+    assert names(dispatcher) == ["utter_address_changed"] and NEW_ADDRESS in text_of(dispatcher)
     assert own_backend["crm"].get("/orders/10234").body["shipping_address"] == NEW_ADDRESS
 
 
@@ -281,13 +272,13 @@ async def test_a_shipped_order_keeps_its_address_and_the_carrier_can_redirect_it
     events = await ActionChangeAddress().run(dispatcher, maya(
         active_loop="change_address_form", new_shipping_address=NEW_ADDRESS, address_confirmed=True), {})
     assert names(dispatcher) == ["utter_address_shipped"]
-    assert "UPS" in said(dispatcher) and "1Z999AA10123456784" in said(dispatcher)
+    assert "UPS" in text_of(dispatcher) and "1Z999AA10123456784" in text_of(dispatcher)
     assert "10231" in slot_values(events)["handoff_reason"]
     assert api_clients(backend)["crm"].get("/orders/10231").body["shipping_address"].startswith("1200 Market St")
 
 
 async def test_setting_up_an_address_without_an_order_is_explained():
-    tracker = load_tracker("new_conversation", text="how do i add a shipping address",
+    tracker = says(fixture="new_conversation", as_recorded=True, text="how do i add a shipping address",
                            intent="set_up_shipping_address")
     tracker.latest_message["entities"] = []
     tracker.active_loop = {}
@@ -314,18 +305,18 @@ async def test_a_shipped_order_cannot_be_changed_but_returned_after_delivery(bac
     dispatcher = CollectingDispatcher()
     await ActionChangeOrder().run(dispatcher, maya(active_loop="change_order_form"), {})
     assert names(dispatcher) == ["utter_change_order_shipped"]
-    assert "return" in said(dispatcher)
+    assert "return" in text_of(dispatcher)
 
 
 async def test_placing_an_order_names_the_payment_methods_billing_accepts(backend):
     dispatcher = CollectingDispatcher()
-    await ActionPlaceOrderInfo().run(dispatcher, load_tracker("new_conversation"), {})
-    assert "harborgoods.example" in said(dispatcher)
-    assert "Visa, Mastercard, American Express, PayPal, Apple Pay and Harbor gift card" in said(dispatcher)
-    assert "3-5 business days" in said(dispatcher)
+    await ActionPlaceOrderInfo().run(dispatcher, says(fixture="new_conversation", as_recorded=True), {})
+    assert "harborgoods.example" in text_of(dispatcher)
+    assert "Visa, Mastercard, American Express, PayPal, Apple Pay and Harbor gift card" in text_of(dispatcher)
+    assert "3-5 business days" in text_of(dispatcher)
 
 
 async def test_placing_an_order_is_still_explained_when_billing_is_down(backend_down):
     dispatcher = CollectingDispatcher()
-    await ActionPlaceOrderInfo().run(dispatcher, load_tracker("new_conversation"), {})
+    await ActionPlaceOrderInfo().run(dispatcher, says(fixture="new_conversation", as_recorded=True), {})
     assert names(dispatcher) == ["utter_place_order_info_no_methods", "utter_delivery_choices"]

@@ -12,22 +12,23 @@ from __future__ import annotations
 import itertools
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pytest
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import friendly_date
-from actions.messages import catalogue, message_name
+from actions.shared.common import friendly_date
+from actions.shared.messages import catalogue, message_name
 from actions.returns import (ActionAskReturnConfirmed, ActionAskReturnItems, ActionRefundRequest,
                              ActionSubmitReturn, ValidateRefundRequestForm, ValidateReturnForm)
 from tests.support.crm import clients, start_demo_crm
-from tests.support.trackers import load_tracker
+from tests.support.dispatch import names, text_of
+from tests.support.domain import required, with_forms
+from tests.support.events import followups, slot_values
+from tests.support.procs import ROOT
+from tests.support.trackers import says
 
-ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = {"forms": yaml.safe_load((ROOT / "domain" / "returns.yml").read_text())["forms"]}
+DOMAIN = with_forms("return_form", "refund_request_form")
 MAYA, DANIEL, LIAM, AVA, SOFIA = ("maya.patel@example.com", "daniel.okafor@example.com",
                                   "liam.chen@example.com", "ava.johnson@example.com",
                                   "sofia.rossi@example.com")
@@ -43,22 +44,6 @@ def demo_crm(tmp_path_factory):
     srv.stop()
 
 
-def responses(messages: List[Dict[str, Any]]) -> List[str]:
-    return [message_name(m) for m in messages]
-
-
-def said(messages: List[Dict[str, Any]]) -> str:
-    return "\n".join(m.get("text") or "" for m in messages)
-
-
-def followups(events) -> List[str]:
-    return [e["name"] for e in events if e.get("event") == "followup"]
-
-
-def slot_events(events) -> Dict[str, Any]:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-
-
 def policy_refund(price: str, fee: Decimal, store_credit: bool) -> str:
     """knowledge/harbor_policies.md: the fee comes off; store credit adds 10% of the rest."""
     net = Decimal(price) - fee
@@ -72,7 +57,7 @@ class Conversation:
     def __init__(self, form: str = "return_form", fixture: str = "returns_start") -> None:
         self.form, self.fixture = form, fixture
         self.validator = ValidateReturnForm if form == "return_form" else ValidateRefundRequestForm
-        self.required = DOMAIN["forms"][form]["required_slots"]
+        self.required = required(form)
         self.state: Dict[str, Any] = {"requested_slot": None}
         self.user_event: Dict[str, Any] = {}
         self.messages: List[Dict[str, Any]] = []
@@ -80,7 +65,7 @@ class Conversation:
 
     def _tracker(self, text: str, intent: str, entities: Sequence[Tuple[str, str]],
                  mapped: Dict[str, Any]):
-        tracker = load_tracker(self.fixture, slots={**self.state, **mapped}, text=text, intent=intent)
+        tracker = says(fixture=self.fixture, as_recorded=True, slots={**self.state, **mapped}, text=text, intent=intent)
         tracker.latest_message["entities"] = [{"entity": k, "value": v} for k, v in entities]
         n = next(_message_ids)
         self.user_event = {"event": "user", "text": text, "parse_data": tracker.latest_message,
@@ -96,7 +81,7 @@ class Conversation:
 
     def tracker(self):
         """The tracker after the latest message (for ask and submit actions)."""
-        tracker = load_tracker(self.fixture, slots=dict(self.state))
+        tracker = says(fixture=self.fixture, as_recorded=True, slots=dict(self.state))
         tracker.events.append(self.user_event)
         return tracker
 
@@ -107,11 +92,11 @@ class Conversation:
         tracker = self._tracker(text, intent, entities, mapped)
         self.events = await self.validator().run(dispatcher, tracker, DOMAIN)
         self.state.update(mapped)
-        self.state.update(slot_events(self.events))
+        self.state.update(slot_values(self.events))
         if self.rejected:
             self.messages = dispatcher.messages
             return self.messages
-        if "requested_slot" not in slot_events(self.events):
+        if "requested_slot" not in slot_values(self.events):
             self.state["requested_slot"] = next(
                 (s for s in self.required if self.state.get(s) is None), None)
         ask = {"return_items": ActionAskReturnItems,
@@ -134,7 +119,7 @@ class Conversation:
         action = ActionSubmitReturn() if self.form == "return_form" else ActionRefundRequest()
         dispatcher = CollectingDispatcher()
         events = await action.run(dispatcher, self.tracker(), domain or DOMAIN)
-        self.state.update(slot_events(events))
+        self.state.update(slot_values(events))
         return dispatcher.messages, events
 
 
@@ -205,7 +190,7 @@ async def test_low_confidence_answers_still_answer_the_question_asked(backend):
     assert talk.state["return_condition"] == "none"
     await talk.say("refund to my card", "nlu_fallback")
     assert talk.state["return_refund_method"] == "original_payment" and talk.asking == "return_confirmed"
-    assert "Merino Wool Sweater (M) and Canvas Tote: refund $138.05" in said(talk.messages)
+    assert "Merino Wool Sweater (M) and Canvas Tote: refund $138.05" in text_of(talk.messages)
 
 
 async def test_typed_answers_are_understood_and_unclear_ones_asked_again(backend):
@@ -215,7 +200,7 @@ async def test_typed_answers_are_understood_and_unclear_ones_asked_again(backend
     await talk.say("bought it as a gift but they have one", "inform")
     assert talk.asking == "return_condition"
     await talk.say("maybe", "inform")
-    assert responses(talk.messages) == ["utter_return_condition_unclear"] and talk.asking == "return_condition"
+    assert names(talk.messages) == ["utter_return_condition_unclear"] and talk.asking == "return_condition"
     await talk.say("nope it's fine", "deny")
     assert talk.state["return_condition"] == "none"
     await talk.say("gift card please", "inform")
@@ -282,7 +267,7 @@ async def test_a_damaged_item_is_returned_without_the_fee(backend):
 async def test_changing_the_refund_method_at_the_summary_shows_new_amounts(backend):
     talk = await ready_to_confirm("10232", MAYA, "SWT-MER-M", "too small", NO_DAMAGE, "original_payment")
     await talk.say("actually store credit", "inform", [("refund_method", "store_credit")])
-    assert talk.asking == "return_confirmed" and "$124.36 in Harbor store credit" in said(talk.messages)
+    assert talk.asking == "return_confirmed" and "$124.36 in Harbor store credit" in text_of(talk.messages)
 
 
 # --- outcomes ---------------------------------------------------------------------------------
@@ -291,7 +276,7 @@ async def test_declining_the_summary_creates_nothing(backend):
     talk = await ready_to_confirm("10240", LIAM, None, "sound is tinny", NO_DAMAGE, "original_payment")
     await talk.say("no", "deny")
     messages, _ = await talk.submit()
-    assert responses(messages) == ["utter_return_not_created"]
+    assert names(messages) == ["utter_return_not_created"]
     assert clients(backend)["billing"].get("/refunds", params={"order_id": "10240"}).body == {"refunds": []}
 
 
@@ -305,7 +290,7 @@ async def test_a_confirmed_return_gets_an_rma_and_the_label_goes_to_the_masked_e
     rma = re.search(r"\bRMA-\w{6}\b", done["text"]).group(0)
     assert "the prepaid label has been sent to m***@example.com" in done["text"]
     assert "$113.05" in done["text"] and MAYA not in str(messages)
-    assert slot_events(events)["return_items"] is None  # the next return starts fresh
+    assert slot_values(events)["return_items"] is None  # the next return starts fresh
     # Rasa repeating the action for the same message creates nothing twice.
     talk.state = confirmed
     again, _ = await talk.submit()
@@ -338,15 +323,15 @@ async def test_store_credit_is_created_with_the_bonus_and_is_in_the_account_at_o
 
 async def test_a_refund_over_500_is_created_and_handed_to_a_person_for_approval(backend):
     talk = await ready_to_confirm("10239", AVA, None, "too big for my room", NO_DAMAGE, "original_payment")
-    assert responses(talk.messages) == ["utter_return_summary_needs_approval", "utter_return_summary_card_fee"]
+    assert names(talk.messages) == ["utter_return_summary_needs_approval", "utter_return_summary_card_fee"]
     await talk.say("yes", "affirm")
     [told], events = await talk.submit()
     assert message_name(told) == "utter_return_needs_approval_card"
     assert "must be approved by a person" in told["text"] and "$742.05" in told["text"]
-    reason = slot_events(events)["handoff_reason"]
+    reason = slot_values(events)["handoff_reason"]
     assert "10239" in reason and "Standing Desk" in reason and "$749.00" in reason and "over $500" in reason
     assert followups(events) == ["action_handoff"]
-    assert slot_events(events).get("order_id", "10239") == "10239"  # the agent sees the order
+    assert slot_values(events).get("order_id", "10239") == "10239"  # the agent sees the order
     [refund] = clients(backend)["billing"].get("/refunds", params={"order_id": "10239"}).body["refunds"]
     assert refund["status"] == "pending_approval"
 
@@ -362,7 +347,7 @@ async def test_past_the_30_day_window_the_form_ends_and_the_rule_is_explained(ba
     assert "within 30 days of delivery" in told["text"]
     assert friendly_date(order["return_window_ends"]) in told["text"]
     assert "/contact_human_agent" in [b["payload"] for b in told["buttons"]]
-    assert "10233" in slot_events(events)["handoff_reason"]
+    assert "10233" in slot_values(events)["handoff_reason"]
 
 
 async def test_a_final_sale_item_cannot_be_returned(backend):
@@ -397,7 +382,7 @@ async def test_three_wrong_emails_end_the_form_and_reveal_nothing(backend):
         await talk.say(wrong, "inform", [("email", wrong)])
     assert talk.asking is None
     messages, _ = await talk.submit()
-    assert responses(messages) == ["utter_verification_failed"]
+    assert names(messages) == ["utter_verification_failed"]
     assert "Sweater" not in str(messages) and "$" not in str(messages)
 
 
@@ -407,9 +392,9 @@ async def test_an_outage_during_verification_ends_the_form_politely(backend_down
     talk = Conversation()
     await talk.say("return order 10232", "return_item", [("order_id", "10232")], order_id="10232")
     assert talk.state["backend_down"] is True and talk.asking is None
-    assert responses(talk.messages) == ["utter_backend_down"]
+    assert names(talk.messages) == ["utter_backend_down"]
     messages, events = await talk.submit()
-    assert messages == [] and slot_events(events)["backend_down"] is None  # explained once
+    assert messages == [] and slot_values(events)["backend_down"] is None  # explained once
 
 
 async def test_an_outage_when_creating_the_return_is_a_polite_message_not_an_exception(backend_down):
@@ -420,8 +405,8 @@ async def test_an_outage_when_creating_the_return_is_a_polite_message_not_an_exc
                       return_checked_order="10232")
     talk.user_event = {"event": "user", "text": "yes", "message_id": "msg-down", "timestamp": 5.0}
     messages, events = await talk.submit()
-    assert responses(messages) == ["utter_backend_down"]
-    [failure] = slot_events(events)["backend_errors"]
+    assert names(messages) == ["utter_backend_down"]
+    [failure] = slot_values(events)["backend_errors"]
     assert failure["system"] == "crm" and "10232" in failure["while"]
 
 
@@ -452,12 +437,12 @@ async def test_a_duplicate_charge_is_named_and_routed_to_the_duplicate_charge_fl
     domain = {"forms": {**DOMAIN["forms"], "duplicate_charge_form": {"required_slots": ["order_id"]}}}
     messages, events = await refund_request("10238", LIAM, domain)
     assert messages == []  # the duplicate-charge form names the charge and asks
-    assert followups(events) == ["duplicate_charge_form"] and slot_events(events) == {}
+    assert followups(events) == ["duplicate_charge_form"] and slot_values(events) == {}
     # Without that flow, the customer hears it from here and is offered a person.
     messages, events = await refund_request("10238", LIAM)
-    assert responses(messages) == ["utter_refund_request_duplicate_charge", "utter_offer_human"]
+    assert names(messages) == ["utter_refund_request_duplicate_charge", "utter_offer_human"]
     assert "charged twice: $349.00 on your Visa ending 1881" in messages[0]["text"]
-    assert "P-9002" in slot_events(events)["handoff_reason"]
+    assert "P-9002" in slot_values(events)["handoff_reason"]
 
 
 async def test_orders_not_delivered_get_their_options_instead_of_a_refund(backend):
@@ -471,7 +456,7 @@ async def test_a_refund_request_for_another_customers_order_reveals_nothing(back
     talk = Conversation("refund_request_form", "returns_refund_start")
     talk.state.update(customer_id="C001", customer_verified=True, customer_email=MAYA)
     await talk.say("refund order 10239", "get_refund", [("order_id", "10239")], order_id="10239")
-    assert responses(talk.messages) == ["utter_order_not_on_account"]
+    assert names(talk.messages) == ["utter_order_not_on_account"]
     assert talk.state["order_id"] is None and "749" not in str(talk.messages)
 
 
@@ -482,7 +467,7 @@ def test_every_message_the_return_actions_use_is_defined():
     used = {name for name in re.findall(r'"(utter_[a-z_]+)"', source) if not name.endswith("_")}
     used |= {f"utter_return_summary_{m}_{f}" for m in ("card", "credit") for f in ("fee", "free")}
     used |= {f"utter_return_{k}_{m}" for k in ("created", "needs_approval") for m in ("card", "store_credit")}
-    asked = {s for s in DOMAIN["forms"]["return_form"]["required_slots"]} - {
+    asked = {s for s in required("return_form")} - {
         "order_id", "customer_email", "return_items", "return_confirmed"}
     used |= {f"utter_ask_{slot}" for slot in asked}
     assert used - set(catalogue()) == set()

@@ -3,41 +3,11 @@ person in the middle of a return, lands in the inbox with transcript and
 summary, gets the agent's reply on their channel, and the bot after release."""
 from __future__ import annotations
 
-import json
-import urllib.request
 import uuid
 
 from tests.channels.helpers import wait_for
+from tests.support.callback import callback_texts, customer_says, handoff_of, wait_for_reply
 from tests.support.inbox import call, login
-
-
-def callback_texts(fake_meta, sender: str) -> list:
-    """What the callback-channel customer has received, in order."""
-    calls = json.load(urllib.request.urlopen(f"{fake_meta.url}/_fake/requests"))
-    return [c["json"].get("text") or "" for c in calls
-            if c["api"] == "callback" and (c.get("json") or {}).get("recipient_id") == sender]
-
-
-def customer_says(rasa, sender: str, text: str) -> None:
-    """The callback channel answers "success" at once; replies come to CALLBACK_URL."""
-    request = urllib.request.Request(f"{rasa.url}/webhooks/callback/webhook",
-                                     data=json.dumps({"sender": sender, "message": text}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        assert response.status == 200
-
-
-def wait_for_reply(fake_meta, sender: str, count_before: int, contains: str = "", timeout=60) -> str:
-    def new_reply():
-        texts = callback_texts(fake_meta, sender)[count_before:]
-        return [t for t in texts if contains.lower() in t.lower()]
-    return wait_for(new_reply, timeout=timeout, what=f"a reply containing {contains!r}")[-1]
-
-
-def handoff_of(inbox, token: str, sender: str, status: str = "waiting"):
-    _, body = call("GET", f"{inbox.url}/api/handoffs?status={status}", token=token)
-    # The conversation id is namespaced by its channel (addons/channels/conversations.py).
-    return next((h for h in body["handoffs"] if h["sender_id"] == f"callback:{sender}"), None)
 
 
 def test_asking_for_a_person_mid_return_reaches_the_inbox_and_the_agent_reply_reaches_the_customer(

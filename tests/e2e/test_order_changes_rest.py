@@ -6,14 +6,13 @@ order as the seed describes it.
 """
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
-from typing import Any, Dict, List
 
 import pytest
 
 from tests.support.crm import clients
-from tests.support.stack import say, texts
+from tests.support.dispatch import buttons, text_of
+from tests.support.stack import new_sender, say
 
 
 def reload_demo_data(demo_crm) -> None:
@@ -30,22 +29,18 @@ def seeded_crm(demo_crm):
     reload_demo_data(demo_crm)
 
 
-def buttons(replies: List[Dict[str, Any]]) -> Dict[str, str]:
-    return {b["title"]: b["payload"] for r in replies for b in r.get("buttons", [])}
-
-
 def test_daniel_cancels_his_unshipped_order_and_gets_the_refund(rasa, seeded_crm):
-    sender = f"e2e-cancel-{uuid.uuid4().hex[:8]}"
-    asked = texts(say(rasa, sender, "I want to cancel order 10234"))
+    sender = new_sender("e2e-cancel")
+    asked = text_of(say(rasa, sender, "I want to cancel order 10234"))
     assert "email" in asked.lower() and "Skillet" not in asked  # nothing shown before verification
 
     confirm = say(rasa, sender, "daniel.okafor@example.com")
-    assert "Order 10234: Cast Iron Skillet 12in, $60.00" in texts(confirm)
+    assert "Order 10234: Cast Iron Skillet 12in, $60.00" in text_of(confirm)
     assert buttons(confirm) == {"Yes, cancel it": "/affirm", "No, keep it": "/deny"}
     api = clients(seeded_crm)
     assert api["crm"].get("/orders/10234").body["status"] == "processing"  # not before the yes
 
-    done = texts(say(rasa, sender, buttons(confirm)["Yes, cancel it"]))
+    done = text_of(say(rasa, sender, buttons(confirm)["Yes, cancel it"]))
     assert "order 10234 is cancelled" in done
     assert "of $60.00" in done and "5 to 7 business days" in done
 

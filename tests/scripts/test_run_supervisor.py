@@ -13,7 +13,8 @@ import pytest
 from scripts.run import ROOT, Service, supervise
 from tests.support.make_run import PORTS, MakeRun, listening, make_run_env
 from tests.support.procs import free_port
-from tests.support.stack import say, texts
+from tests.support.dispatch import text_of
+from tests.support.stack import say
 
 
 def web_server(name: str, port: int) -> Service:
@@ -74,8 +75,8 @@ def test_make_run_starts_the_whole_assistant_and_answers_on_rest(tmp_path, train
 
         class Rasa:  # what tests.support.stack.say() needs
             url = f"http://127.0.0.1:{run.port('RASA_PORT')}"
-        assert "email" in texts(say(Rasa, "make-run", "where is my order 10231?")).lower()
-        assert "1Z999AA10123456784" in texts(say(Rasa, "make-run", "maya.patel@example.com"))
+        assert "email" in text_of(say(Rasa, "make-run", "where is my order 10231?")).lower()
+        assert "1Z999AA10123456784" in text_of(say(Rasa, "make-run", "maya.patel@example.com"))
     finally:
         code = run.stop()
     assert code == 0

@@ -19,7 +19,8 @@ from tests.channels.helpers import post_meta, wait_for
 from tests.channels.payloads import wa_text
 from tests.conftest import CHANNEL_SECRETS
 from tests.support.crm import clients as api, latest_code, unlock_verification
-from tests.support.stack import post_json, say, texts
+from tests.support.dispatch import text_of
+from tests.support.stack import post_json, say
 
 MAYA_TRACKING = "1Z999AA10123456784"  # order 10231
 MAYA_10232 = "1Z999AA10123459911"
@@ -47,8 +48,8 @@ def test_identity_in_a_rest_requests_metadata_verifies_nobody(rasa):
     replies = rest(rasa, {"sender": sender(), "message": "where is my order 10231?",
                           "input_channel": "whatsapp",
                           "metadata": {"channel_identity": {"type": "phone", "value": MAYA_PHONE}}})
-    assert MAYA_TRACKING not in texts(replies)
-    assert "email" in texts(replies).lower()
+    assert MAYA_TRACKING not in text_of(replies)
+    assert "email" in text_of(replies).lower()
 
 
 def test_a_rest_request_without_a_sender_is_refused_not_sent_to_a_shared_conversation(rasa):
@@ -72,7 +73,7 @@ def test_a_rest_caller_cannot_continue_a_whatsapp_customers_verified_conversatio
              timeout=60, what="Maya's tracking answer on WhatsApp")
     # The same conversation id, on the REST channel: a different, unverified conversation.
     replies = rest(rasa, {"sender": MAYA_PHONE, "message": "where is my order 10232?"})
-    assert MAYA_10232 not in texts(replies) and "email" in texts(replies).lower()
+    assert MAYA_10232 not in text_of(replies) and "email" in text_of(replies).lower()
 
 
 def test_a_callback_caller_cannot_continue_a_whatsapp_customers_conversation(rasa, fake_meta):
@@ -105,9 +106,9 @@ def test_an_email_alone_does_not_change_the_phone_number(rasa, demo_crm):
     before = crm.get("/customers/C005").body["phone"]
     talk = sender()
     say(rasa, talk, "I need to change the phone number on my account")
-    asked = texts(say(rasa, talk, "ava.johnson@example.com"))
+    asked = text_of(say(rasa, talk, "ava.johnson@example.com"))
     assert "code" in asked and "a***@example.com" in asked
-    after_number = texts(say(rasa, talk, "+15550001111"))
+    after_number = text_of(say(rasa, talk, "+15550001111"))
     assert "is now" not in after_number and "Done" not in after_number
     assert crm.get("/customers/C005").body["phone"] == before
 
@@ -117,12 +118,12 @@ def test_the_emailed_code_changes_the_phone_number(rasa, demo_crm):
     talk = sender()
     say(rasa, talk, "I need to change the phone number on my account")
     say(rasa, talk, "liam.chen@example.com")
-    wrong = texts(say(rasa, talk, "000000" if latest_code(demo_crm, "liam.chen@example.com") != "000000"
+    wrong = text_of(say(rasa, talk, "000000" if latest_code(demo_crm, "liam.chen@example.com") != "000000"
                       else "111111"))
     assert "isn't right" in wrong
-    proven = texts(say(rasa, talk, f"the code is {latest_code(demo_crm, 'liam.chen@example.com')}"))
+    proven = text_of(say(rasa, talk, f"the code is {latest_code(demo_crm, 'liam.chen@example.com')}"))
     assert "phone" in proven.lower()
-    done = texts(say(rasa, talk, "+1 604 555 0199"))
+    done = text_of(say(rasa, talk, "+1 604 555 0199"))
     assert "+16045550199" in done
     assert crm.get("/customers/C004").body["phone"] == "+16045550199"
 
@@ -130,18 +131,18 @@ def test_the_emailed_code_changes_the_phone_number(rasa, demo_crm):
 def test_a_password_reset_by_email_does_not_unlock_the_customers_orders(rasa):
     talk = sender()
     say(rasa, talk, "I forgot my password")
-    assert "reset link" in texts(say(rasa, talk, "maya.patel@example.com"))
-    replies = texts(say(rasa, talk, "where is my order 10232?"))
+    assert "reset link" in text_of(say(rasa, talk, "maya.patel@example.com"))
+    replies = text_of(say(rasa, talk, "where is my order 10232?"))
     assert MAYA_10232 not in replies and "email" in replies.lower()
 
 
 def test_the_email_on_one_order_does_not_prove_the_account(rasa):
     talk = sender()
     say(rasa, talk, "where is my order 10231?")
-    assert MAYA_TRACKING in texts(say(rasa, talk, "maya.patel@example.com"))
+    assert MAYA_TRACKING in text_of(say(rasa, talk, "maya.patel@example.com"))
     listed = say(rasa, talk, "show me all my invoices")
     assert "INV-10233" not in json.dumps(listed)  # the account's other orders stay closed
-    asked = texts(say(rasa, talk, "please unsubscribe me from the newsletter"))
+    asked = text_of(say(rasa, talk, "please unsubscribe me from the newsletter"))
     assert "unsubscribed" not in asked and ("code" in asked or "email" in asked.lower())
 
 
@@ -152,11 +153,11 @@ def test_three_wrong_emails_lock_the_order_even_after_restart_or_with_a_new_send
     talk = sender()
     say(rasa, talk, "where is my order 10233?")
     for attempt in range(3):
-        last = texts(say(rasa, talk, f"guess{attempt}@example.com"))
+        last = text_of(say(rasa, talk, f"guess{attempt}@example.com"))
     assert "couldn't verify" in last
     for conversation in (talk, sender()):
         if conversation == talk:
             say(rasa, conversation, "/restart")
         say(rasa, conversation, "where is my order 10233?")
-        replies = texts(say(rasa, conversation, "maya.patel@example.com"))  # the right email, too late
+        replies = text_of(say(rasa, conversation, "maya.patel@example.com"))  # the right email, too late
         assert "couldn't verify" in replies and tracking not in replies

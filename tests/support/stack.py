@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -64,5 +65,6 @@ def say(rasa: Server, sender: str, text: str) -> List[Dict[str, Any]]:
     return post_json(f"{rasa.url}/webhooks/rest/webhook", {"sender": sender, "message": text})
 
 
-def texts(replies: List[Dict[str, Any]]) -> str:
-    return "\n".join(reply.get("text", "") for reply in replies)
+def new_sender(prefix: str) -> str:
+    """A conversation of the test's own: nothing left over from other tests."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
