@@ -14,21 +14,16 @@ from rasa.utils.endpoints import EndpointConfig
 from sanic import Blueprint, response
 from sanic.response import HTTPResponse
 
-from addons.channels.conversations import TOO_LONG, caller_id, max_message_chars, namespaced
+from addons.channels.conversations import TOO_LONG, addressed, max_message_chars, namespaced
 from addons.channels.rest import too_long, webhook_blueprint
 
 logger = logging.getLogger(__name__)
 CHANNEL = "callback"
 
 
-def addressed(message: Dict[str, Any]) -> Dict[str, Any]:
-    """The reply as the callback URL expects it: to the caller's own sender id."""
-    return {**message, "recipient_id": caller_id(CHANNEL, str(message.get("recipient_id", "")))}
-
-
 class CallbackOutput(RasaCallbackOutput):
     async def _persist_message(self, message: Dict[str, Any]) -> None:
-        await super()._persist_message(addressed(message))
+        await super()._persist_message(addressed(CHANNEL, message))
 
 
 class CallbackInput(InputChannel):

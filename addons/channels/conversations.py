@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +34,10 @@ def namespaced(channel: str, sender: str) -> str:
     return f"{channel}:{sender}"
 
 
-def caller_id(channel: str, conversation_id: str) -> str:
-    """The sender id the caller knows, without our namespace."""
-    return conversation_id.removeprefix(f"{channel}:")
+def addressed(channel: str, message: Dict[str, Any]) -> Dict[str, Any]:
+    """A reply addressed to the sender id the caller used, without our namespace."""
+    recipient = str(message.get("recipient_id", ""))
+    return {**message, "recipient_id": recipient.removeprefix(f"{channel}:")}
 
 
 def sender_problem(sender: Any) -> Optional[str]:

@@ -19,7 +19,8 @@ from typing import Any, Dict, Optional
 from rasa.core.channels.channel import OutputChannel
 from rasa.utils.endpoints import EndpointConfig
 
-from addons.channels.callback import CallbackOutput, addressed
+from addons.channels.callback import CHANNEL as CALLBACK, CallbackOutput
+from addons.channels.conversations import addressed
 from addons.channels.http import SendResult, post
 from addons.channels.messenger import MessengerConfig, MessengerOutput
 from addons.channels.twilio_whatsapp import TwilioConfig, TwilioWhatsAppOutput
@@ -55,7 +56,7 @@ class ReportingCallbackOutput(CallbackOutput):
     last_result: Optional[Dict[str, Any]] = None
 
     async def _persist_message(self, message: Dict[str, Any]) -> None:
-        message = addressed(message)
+        message = addressed(CALLBACK, message)
         self.messages.append(message)
         result = await post(self.callback_endpoint.url, json=message,
                             what=f"callback to {message.get('recipient_id')}")

@@ -17,14 +17,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Tuple, Union
+from typing import Any, Awaitable, Callable, Tuple, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from addons.channels.conversations import (TOO_LONG, caller_id, max_message_chars, namespaced,
+from addons.channels.conversations import (TOO_LONG, addressed, max_message_chars, namespaced,
                                            sender_problem)
 
 logger = logging.getLogger(__name__)
@@ -102,12 +102,6 @@ class RestInput(InputChannel):
             except (Exception, asyncio.CancelledError):  # never a stack trace to the customer
                 logger.exception("rest: turn for %s failed", conversation)
                 collector.messages.append({"recipient_id": conversation, "text": SORRY})
-            return response.json(for_caller(self.name(), collector.messages))
+            return response.json([addressed(self.name(), m) for m in collector.messages])
 
         return webhook_blueprint(self.name(), handle)
-
-
-def for_caller(channel: str, messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Replies addressed to the sender id the caller used."""
-    return [{**m, "recipient_id": caller_id(channel, str(m.get("recipient_id", "")))}
-            for m in messages]

@@ -30,11 +30,9 @@ def demo_crm(tmp_path_factory):
 
 @pytest.fixture
 def backend(demo_crm, monkeypatch):
-    from tests.support.crm import unlock_verification
-
+    # Lockouts left by a test are ended by tests/conftest.py (no_verification_lockout_left_behind).
     _point_clients_at(monkeypatch, demo_crm.url)
     yield demo_crm
-    unlock_verification(demo_crm)
     clients.crm.cache_clear()
     clients.billing.cache_clear()
 

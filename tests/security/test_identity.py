@@ -18,7 +18,7 @@ import pytest
 from tests.channels.helpers import post_meta, wait_for
 from tests.channels.payloads import wa_text
 from tests.conftest import CHANNEL_SECRETS
-from tests.support.crm import clients as api, latest_code, unlock_verification
+from tests.support.crm import clients as api, latest_code
 from tests.support.dispatch import text_of
 from tests.support.stack import post_json, say
 
@@ -33,13 +33,6 @@ def sender() -> str:
 
 def rest(rasa, body: Dict[str, Any]) -> List[Dict[str, Any]]:
     return post_json(f"{rasa.url}/webhooks/rest/webhook", body)
-
-
-@pytest.fixture(autouse=True)
-def no_lockouts_left_behind(demo_crm):
-    """Failed attempts are counted by the CRM across conversations: undo them."""
-    yield
-    unlock_verification(demo_crm)
 
 
 # -- 1. identity from the request body ---------------------------------------------------
