@@ -6,7 +6,9 @@ Each entry says what an intent is to the rest of the assistant:
   (answered by an action of its own; interrupts a form like a request),
   "small_talk", or "other" (answered by a rule; only a title and a team);
 - `starts`: the form or action a request starts (what action_switch_request
-  follows when the customer changes their mind mid-form);
+  follows when the customer changes their mind mid-form); for a policy
+  question, the action answering it outside a form (default: the policies,
+  action_answer_policy);
 - `title`: the button a customer reads when the bot is unsure ("Did you mean…");
 - `team`: the inbox queue a handoff about it goes to.
 
@@ -58,7 +60,7 @@ REQUESTS: Tuple[Request, ...] = (
     Request("cancel_subscription", "request", "Cancel Harbor Plus", "billing", "cancel_subscription_form"),
     Request("pause_subscription", "request", "Pause Harbor Plus", "billing", "pause_subscription_form"),
     Request("check_payment_methods", "policy", "Payment methods", "billing"),
-    Request("check_cancellation_fee", "policy", "Cancellation fees", "billing"),
+    Request("check_cancellation_fee", "policy", "Cancellation fees", "billing", "action_cancellation_fee"),
     # account
     Request("recover_password", "request", "Reset my password", "account", "password_reset_form"),
     Request("delete_account", "request", "Delete my account", "account", "delete_account_form"),
@@ -91,6 +93,10 @@ def _of_kind(kind: str) -> FrozenSet[str]:
 REQUEST_STARTERS: Dict[str, str] = {r.intent: r.starts for r in REQUESTS if r.kind == "request" and r.starts}
 # Policy questions every form answers in passing (action_answer_policy).
 POLICY_INTENTS = _of_kind("policy")
+# Policy question -> the action that answers it outside a form: the store's
+# policies, unless the request names its own (a member's own fee).
+POLICY_ANSWERERS: Dict[str, str] = {
+    r.intent: r.starts or "action_answer_policy" for r in REQUESTS if r.kind == "policy"}
 # Answered by an action of their own (action_place_order_info), not a form.
 OTHER_QUESTIONS = _of_kind("question")
 SMALL_TALK = _of_kind("small_talk")
