@@ -36,7 +36,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import yaml  # noqa: E402
 
 import import_bitext  # noqa: E402
-from tests.nlu.heldout_check import heldout_data, near_copies, training_data  # noqa: E402
+from tests.support.heldout import heldout_data, near_copies, training_data  # noqa: E402
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 VALIDATION = import_bitext.DEFAULT_SOURCE / "validation.csv"

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.channels import CHANNEL_SECRETS
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -17,14 +19,6 @@ if str(ROOT) not in sys.path:
 from tests.support.procs import PYTHON, Server, free_port, server  # noqa: E402
 
 # Channel secrets the end-to-end tests sign webhooks with.
-CHANNEL_SECRETS = {
-    "WHATSAPP_APP_SECRET": "e2e-wa-secret", "WHATSAPP_VERIFY_TOKEN": "e2e-wa-verify",
-    "WHATSAPP_ACCESS_TOKEN": "e2e-wa-token", "WHATSAPP_PHONE_NUMBER_ID": "100000000000001",
-    "MESSENGER_APP_SECRET": "e2e-fb-secret", "MESSENGER_VERIFY_TOKEN": "e2e-fb-verify",
-    "MESSENGER_PAGE_ACCESS_TOKEN": "e2e-fb-token",
-    "TWILIO_ACCOUNT_SID": "ACtest0000000000000000000000000000", "TWILIO_AUTH_TOKEN": "e2e-twilio-token",
-    "TWILIO_WHATSAPP_NUMBER": "+14155238886", "TWILIO_WEBHOOK_URL": "", "WHATSAPP_TEMPLATE_NAME": "",
-}
 
 
 def _started(srv: Server) -> Server:

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.analytics.rasa_events import contained_order_tracking, handed_off_return, save_with_rasa
+from tests.support.rasa_events import contained_order_tracking, handed_off_return, save_with_rasa
 from tests.support.inbox import SUPERVISOR, call, hand_off, login, standing_desk_package, start_inbox
 from tests.support.procs import PYTHON, ROOT
 

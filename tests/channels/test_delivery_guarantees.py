@@ -5,9 +5,9 @@ import os
 import signal
 import time
 
-from tests.channels import payloads as p
-from tests.channels.conftest import SECRETS, channel_env, start_harness
-from tests.channels.helpers import post_meta
+from tests.support import payloads as p
+from tests.support.channels import SECRETS, channel_env, start_harness
+from tests.support.channels import post_meta
 
 WA_SECRET = SECRETS["WHATSAPP_APP_SECRET"]
 FB_SECRET = SECRETS["MESSENGER_APP_SECRET"]

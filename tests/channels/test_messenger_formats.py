@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 import uuid
 
-from tests.channels import payloads as p
-from tests.channels.helpers import wait_for
-from tests.channels.test_messenger_webhook import new_psid, send
+from tests.support import payloads as p
+from tests.support.channels import wait_for
+from tests.support.channels import send_messenger as send
+from tests.support.payloads import new_psid
 
 
 def attachments_message(psid: str, *attachments: dict) -> dict:

@@ -3,23 +3,16 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-import uuid
 
 import pytest
 
-from tests.channels import payloads as p
-from tests.channels.conftest import SECRETS
-from tests.channels.helpers import meta_sign, post_meta, request, wait_for
+from tests.support import payloads as p
+from tests.support.payloads import new_psid
+from tests.support.channels import send_messenger as send
+from tests.support.channels import SECRETS
+from tests.support.channels import meta_sign, post_meta, request, wait_for
 
 SECRET = SECRETS["MESSENGER_APP_SECRET"]
-
-
-def new_psid() -> str:
-    return "66" + str(uuid.uuid4().int)[:14]
-
-
-def send(harness, payload):
-    return post_meta(harness.webhook("messenger"), payload, SECRET)
 
 
 def sent_to(api, psid, predicate=lambda b: "message" in b, count=1):

@@ -2,14 +2,10 @@
 answers 200 and every other message of the delivery reaches the bot."""
 from __future__ import annotations
 
-from tests.channels import payloads as p
-from tests.channels.conftest import PUBLIC_TWILIO_URL, SECRETS
-from tests.channels.helpers import post_meta, post_twilio, wait_for
-from tests.channels.test_messenger_webhook import new_psid
-
-
-def logged(harness, text: str) -> bool:
-    return text in harness.server.log_path.read_text(errors="replace")
+from tests.support import payloads as p
+from tests.support.channels import logged, PUBLIC_TWILIO_URL, SECRETS
+from tests.support.channels import post_meta, post_twilio, wait_for
+from tests.support.payloads import new_psid
 
 
 def test_a_whatsapp_message_with_a_string_text_does_not_drop_the_good_one(harness):

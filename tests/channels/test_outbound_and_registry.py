@@ -9,9 +9,9 @@ import pytest
 from addons.channels import registry
 from addons.channels.state import ChannelState
 from addons.channels.whatsapp import WhatsAppConfig, WhatsAppOutput
-from tests.channels import payloads as p
-from tests.channels.conftest import SECRETS
-from tests.channels.helpers import post_meta
+from tests.support import payloads as p
+from tests.support.channels import SECRETS
+from tests.support.channels import post_meta
 
 HOUR = 3600.0
 

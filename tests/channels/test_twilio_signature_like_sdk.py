@@ -12,9 +12,9 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from addons.channels.security import verify_twilio_signature
-from tests.channels import payloads as p
-from tests.channels.conftest import PUBLIC_TWILIO_URL, SECRETS
-from tests.channels.helpers import request
+from tests.support import payloads as p
+from tests.support.channels import PUBLIC_TWILIO_URL, SECRETS
+from tests.support.channels import request
 
 TOKEN = SECRETS["TWILIO_AUTH_TOKEN"]
 PATH = "/webhooks/twilio_whatsapp/webhook?channel=wa"

@@ -12,9 +12,9 @@ import urllib.parse
 from twilio.request_validator import RequestValidator
 
 from addons.channels.state import ChannelState
-from tests.channels import payloads as p
-from tests.channels.conftest import PUBLIC_TWILIO_URL, SECRETS, channel_env, start_harness
-from tests.channels.helpers import post_twilio, request, wait_for
+from tests.support import payloads as p
+from tests.support.channels import PUBLIC_TWILIO_URL, SECRETS, channel_env, start_harness
+from tests.support.channels import post_twilio, request, wait_for
 
 TOKEN = SECRETS["TWILIO_AUTH_TOKEN"]
 

@@ -7,9 +7,9 @@ import urllib.parse
 import pytest
 from twilio.request_validator import RequestValidator
 
-from tests.channels import payloads as p
-from tests.channels.conftest import PUBLIC_TWILIO_URL, SECRETS
-from tests.channels.helpers import meta_sign, post_meta, post_twilio, request, wait_for
+from tests.support import payloads as p
+from tests.support.channels import PUBLIC_TWILIO_URL, SECRETS
+from tests.support.channels import meta_sign, post_meta, post_twilio, request, wait_for
 
 META_SECRETS = {"whatsapp": SECRETS["WHATSAPP_APP_SECRET"],
                 "messenger": SECRETS["MESSENGER_APP_SECRET"]}

@@ -10,10 +10,10 @@ import uuid
 import pytest
 
 from addons.channels.state import ChannelState
-from tests.channels import payloads as p
-from tests.channels.helpers import wait_for
-from tests.channels.test_one_bad_item import logged
-from tests.channels.test_whatsapp_webhook import send
+from tests.support import payloads as p
+from tests.support.channels import wait_for
+from tests.support.channels import logged
+from tests.support.channels import send_whatsapp as send
 
 
 def new_user_id() -> str:

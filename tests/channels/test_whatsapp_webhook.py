@@ -8,19 +8,16 @@ import urllib.parse
 import pytest
 
 from addons.channels.state import ChannelState
-from tests.channels import payloads as p
-from tests.channels.conftest import SECRETS
-from tests.channels.helpers import meta_sign, post_meta, request, wait_for
+from tests.support import payloads as p
+from tests.support.channels import send_whatsapp as send
+from tests.support.channels import SECRETS
+from tests.support.channels import meta_sign, post_meta, request, wait_for
 
 SECRET = SECRETS["WHATSAPP_APP_SECRET"]
 
 
 def handshake(harness, **params):
     return request("GET", harness.webhook("whatsapp") + "?" + urllib.parse.urlencode(params))
-
-
-def send(harness, payload):
-    return post_meta(harness.webhook("whatsapp"), payload, SECRET)
 
 
 def bot_message(api, wa_id, predicate=lambda m: True, count=1):

@@ -10,9 +10,9 @@ import json
 import urllib.request
 from typing import Any, Dict, List
 
-from tests.channels.helpers import post_meta, wait_for
-from tests.channels.payloads import wa_text
-from tests.conftest import CHANNEL_SECRETS
+from tests.support.channels import post_meta, wait_for
+from tests.support.payloads import wa_text
+from tests.support.channels import CHANNEL_SECRETS
 from tests.support.crm import clients as api, latest_code
 from tests.support.dispatch import payloads, text_of
 from tests.support.stack import new_sender, say

@@ -8,9 +8,9 @@ import time
 import urllib.request
 import uuid
 
-from tests.channels.helpers import post_meta, post_twilio, wait_for
-from tests.channels.payloads import fb_text, tw_message, wa_text
-from tests.conftest import CHANNEL_SECRETS
+from tests.support.channels import post_meta, post_twilio, wait_for
+from tests.support.payloads import fb_text, tw_message, wa_text
+from tests.support.channels import CHANNEL_SECRETS
 
 TRACKING_NUMBER = "1Z999AA10123456784"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.channels.helpers import wait_for
+from tests.support.channels import wait_for
 from tests.support.callback import callback_texts, customer_says, handoff_of, wait_for_reply
 from tests.support.inbox import call, login
 

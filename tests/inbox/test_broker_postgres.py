@@ -3,7 +3,6 @@ table), where a NUL character or a malformed row used to kill the reader for
 good while /health still said ok."""
 from __future__ import annotations
 
-import json
 import threading
 import time
 
@@ -12,8 +11,8 @@ import pytest
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.shared.core.events import UserUttered
 
-from tests.inbox.conftest import wait_for
-from tests.inbox.test_inbox_broker import SENDER, handoff_with_history, publish, transcript
+from tests.support.procs import wait_for
+from tests.support.inbox import SENDER, handoff_with_history, publish, transcript
 from tests.support.databases import running_postgres
 from tests.support.inbox import call, login, start_inbox
 

@@ -8,34 +8,12 @@ import pytest
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 
-from tests.inbox.conftest import wait_for
-from tests.support.inbox import call, hand_off, login, start_inbox
-
-SENDER = "+14155550199"
-
+from tests.support.procs import wait_for
+from tests.support.inbox import call, handoff_with_history, login, publish, start_inbox, transcript
 
 @pytest.fixture
 def broker(tmp_path):
     return SQLEventBroker(db=str(tmp_path / "events.db"))
-
-
-def publish(broker, event, sender=SENDER):
-    """What Rasa's tracker store does for every new event of a conversation."""
-    broker.publish({"sender_id": sender, **event.as_dict()})
-
-
-def handoff_with_history(inbox, now):
-    _, created = hand_off(inbox, {
-        "sender_id": SENDER, "input_channel": "callback", "summary": "Where is order 10231?",
-        "transcript": [{"role": "customer", "text": "where is my order", "timestamp": now - 20},
-                       {"role": "bot", "text": "Connecting you to a colleague.",
-                        "timestamp": now - 19}]})
-    return created["id"]
-
-
-def transcript(inbox, token, handoff_id):
-    _, detail = call("GET", f"{inbox.url}/api/handoffs/{handoff_id}", token=token)
-    return [(m["direction"], m["text"]) for m in detail["messages"]]
 
 
 def test_paused_conversation_messages_appear_in_order_without_echoes(tmp_path, broker):

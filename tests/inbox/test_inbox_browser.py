@@ -4,18 +4,16 @@ see the waiting conversation, claim, read a new customer message live, reply
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.inbox.conftest import recorded, start_recorder, wait_for
-from tests.support.inbox import AGENT, hand_off, standing_desk_package, start_inbox
+from tests.support.inbox import recorded, start_recorder
+from tests.support.procs import wait_for
+from tests.support.inbox import hand_off, standing_desk_package, start_inbox
+from tests.support.browser import ARGS, CHROMIUM, agent_page
 from tests.support.procs import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = ROOT / "docs" / "screenshots" / "inbox.png"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
 
@@ -36,16 +34,6 @@ def other_handoffs(now: float):
          "reason": "customer_asked_for_human", "summary": "Wants to merge two accounts.",
          "transcript": [{"role": "customer", "text": "I need a human", "timestamp": now - 120}]},
     ]
-
-
-def agent_page(browser, inbox):
-    """A 1280x800 page of the inbox, logged in as the demo agent."""
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(inbox.url + "/")
-    page.get_by_label("Email").fill(AGENT[0])
-    page.get_by_label("Password").fill(AGENT[1])
-    page.get_by_role("button", name="Log in").click()
-    return page
 
 
 @pytest.fixture

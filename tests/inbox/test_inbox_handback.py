@@ -14,7 +14,8 @@ import uuid
 
 import pytest
 
-from tests.inbox.conftest import recorded, start_recorder, wait_for
+from tests.support.inbox import recorded, start_recorder
+from tests.support.procs import wait_for
 from tests.support.callback import customer_says
 from tests.support.crm import start_demo_crm
 from tests.support.inbox import (SERVICE_TOKEN, call, hand_off, login, standing_desk_package,

@@ -8,7 +8,8 @@ from __future__ import annotations
 import threading
 import time
 
-from tests.inbox.conftest import recorded, start_recorder, wait_for
+from tests.support.inbox import recorded, start_recorder
+from tests.support.procs import wait_for
 from tests.support.inbox import (SUPERVISOR, call, hand_off, login, standing_desk_package,
                                  start_inbox)
 

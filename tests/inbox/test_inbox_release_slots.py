@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.inbox.conftest import recorded, wait_for
+from tests.support.inbox import recorded
+from tests.support.procs import wait_for
 from tests.support.inbox import call, hand_off, login, standing_desk_package
 
 

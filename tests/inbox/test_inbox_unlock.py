@@ -10,8 +10,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from tests.inbox.conftest import wait_for
-from tests.inbox.test_inbox_browser import ARGS, CHROMIUM, agent_page
+from tests.support.procs import wait_for
+from tests.support.browser import ARGS, CHROMIUM, agent_page
 from tests.support.crm import CRM_TOKEN, clients, latest_code, start_demo_crm, unlock_verification
 from tests.support.inbox import (SUPERVISOR, call, hand_off, login, standing_desk_package,
                                  start_inbox)

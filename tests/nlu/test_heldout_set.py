@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.nlu.heldout_check import heldout_data, near_copies, training_data
+from tests.support.heldout import heldout_data, near_copies, training_data
 
 ROOT = Path(__file__).resolve().parents[2]
 INTENTS = yaml.safe_load((ROOT / "domain" / "intents.yml").read_text())["intents"]

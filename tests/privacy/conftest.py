@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.inbox.conftest import start_recorder
+from tests.support.inbox import start_recorder
 from tests.support.inbox import start_inbox
 
 

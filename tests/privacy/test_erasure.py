@@ -14,7 +14,7 @@ from typing import Dict
 import sqlalchemy as sa
 
 from addons.channels.state import ChannelState, Inbound
-from tests.analytics.rasa_events import Conversation, contained_order_tracking, project_domain, save_with_rasa
+from tests.support.rasa_events import Conversation, contained_order_tracking, project_domain, save_with_rasa
 from tests.support.inbox import call, hand_off, login, standing_desk_package
 from tests.support.procs import PYTHON, ROOT
 

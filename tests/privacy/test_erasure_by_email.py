@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from addons.channels.state import ChannelState, Inbound
-from tests.analytics.rasa_events import Conversation, project_domain, save_with_rasa
+from tests.support.rasa_events import Conversation, project_domain, save_with_rasa
 from tests.support.databases import running_postgres
 from tests.support.inbox import hand_off, standing_desk_package
 from tests.support.procs import PYTHON, ROOT

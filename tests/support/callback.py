@@ -6,7 +6,7 @@ import json
 import urllib.request
 from typing import List
 
-from tests.channels.helpers import wait_for
+from tests.support.channels import wait_for
 from tests.support.inbox import call
 
 

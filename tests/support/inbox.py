@@ -5,9 +5,9 @@ import json
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from tests.support.procs import PYTHON, Server, server
+from tests.support.procs import PYTHON, Server, free_port, server
 
 SERVICE_TOKEN = "test-inbox-service-token"
 AGENT = ("agent@harbor.example", "harbor-demo")
@@ -119,3 +119,41 @@ def standing_desk_package(sender_id: str = "+14155550101", input_channel: str = 
             "main_request": "return_item",
         },
     }
+
+
+RECORDER = Path(__file__).with_name("recorder.py")  # a stand-in that records what it is sent
+
+
+def start_recorder(tmp: Path, name: str, env: Optional[Dict[str, str]] = None) -> Server:
+    port = free_port()
+    return server([PYTHON, str(RECORDER), str(port)], tmp / f"{name}.log", port=port,
+                  env=env, health_path="/health").start()
+
+
+def recorded(srv: Server) -> List[Dict[str, Any]]:
+    with urllib.request.urlopen(srv.url + "/_recorded", timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+# -- a paused conversation's events, as Rasa's SQL event broker publishes them --
+
+SENDER = "+14155550199"
+
+
+def publish(broker, event, sender=SENDER):
+    """What Rasa's tracker store does for every new event of a conversation."""
+    broker.publish({"sender_id": sender, **event.as_dict()})
+
+
+def handoff_with_history(inbox, now):
+    _, created = hand_off(inbox, {
+        "sender_id": SENDER, "input_channel": "callback", "summary": "Where is order 10231?",
+        "transcript": [{"role": "customer", "text": "where is my order", "timestamp": now - 20},
+                       {"role": "bot", "text": "Connecting you to a colleague.",
+                        "timestamp": now - 19}]})
+    return created["id"]
+
+
+def transcript(inbox, token, handoff_id):
+    _, detail = call("GET", f"{inbox.url}/api/handoffs/{handoff_id}", token=token)
+    return [(m["direction"], m["text"]) for m in detail["messages"]]

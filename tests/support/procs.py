@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -88,3 +88,16 @@ def server(cmd: List[str], log_path: Path, port: Optional[int] = None,
     full_env.setdefault("PYTHONUNBUFFERED", "1")
     return Server(cmd=cmd, port=port or free_port(), env=full_env,
                   log_path=log_path, health_path=health_path)
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 10, what: str = "condition") -> Any:
+    """Polls `check()` until it returns something truthy, and returns that;
+    fails the test after `timeout` seconds (servers work in the background)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.05)

@@ -7,7 +7,7 @@
   (payload /choose{"n":i}), "image" → an image, "slow S" → waits S seconds
   (at most HARNESS_MAX_DELAY) first, anything else → "echo: <text>".
 
-    python -m tests.channels.harness --port 8000
+    python -m tests.support.channel_harness --port 8000
 """
 from __future__ import annotations
 

@@ -166,3 +166,8 @@ def tw_status(sid: str, status: str, phone: str = "+" + MAYA_WA_ID, **extra: str
             "AccountSid": TWILIO_SID, "ChannelToAddress": phone}
     form.update(extra)
     return form
+
+
+def new_psid() -> str:
+    """A Messenger page-scoped id no other test uses."""
+    return "66" + str(uuid.uuid4().int)[:14]

@@ -15,7 +15,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "data" / "nlu"
-HELDOUT = Path(__file__).with_name("heldout_whatsapp.yml")
+HELDOUT = ROOT / "tests" / "nlu" / "heldout_whatsapp.yml"
 # Two texts this similar (difflib ratio on normalised text) count as a copy:
 # "wheres my order 10231" vs "where's my order 10232" is 0.95.
 NEAR_COPY_RATIO = 0.9
