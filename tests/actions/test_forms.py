@@ -47,11 +47,13 @@ def forms() -> Dict[str, CustomerForm]:
 
 
 def rule_intents(rules, form: str, first_action: str) -> Set[str]:
-    """The intents of the rules that, while `form` is active, start with `first_action`."""
+    """The intents of the rules that, while `form` is active, start with
+    `first_action`: the form's own rules and the rules without a condition
+    (after those, Rasa's RulePolicy goes back to the active form itself)."""
     found: Set[str] = set()
     for rule in rules:
         steps = rule.get("steps", [])
-        if rule.get("condition") != [{"active_loop": form}] or len(steps) < 2:
+        if rule.get("condition", []) not in ([{"active_loop": form}], []) or len(steps) < 2:
             continue
         if steps[1].get("action") != first_action:
             continue
