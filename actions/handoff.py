@@ -10,13 +10,14 @@ flow or the rule that asked for a person).
 from __future__ import annotations
 
 import logging
-from typing import List, Optional, Text
+from typing import List, Optional
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.shared.messages import utter
 from actions.clients.base import BackendError, Json, NotFound
@@ -49,10 +50,7 @@ async def _facts(tracker: Tracker) -> tuple[Optional[Json], Optional[Json]]:
     return customer, order
 
 
-class ActionHandoff(Action):
-    def name(self) -> Text:
-        return "action_handoff"
-
+class ActionHandoff(NamedAction, action="action_handoff"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         channel = tracker.get_latest_input_channel()

@@ -4,7 +4,7 @@
     "yes" to the offered copy                   -> action_email_invoice
 
 The form takes an invoice number (INV-10232) or an order number and verifies
-the customer through that order (`OrderFormValidation`: channel identity or
+the customer through that order (its proof, `OrderProof`: channel identity or
 the email on the order). An invoice of another customer is reported as "not on
 your account", never shown. A verified customer who names no invoice or order
 when checking invoices gets their latest invoices as buttons.
@@ -14,19 +14,20 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.clients.base import BackendError, Json, NotFound
 from actions.shared.common import (backend_failure, friendly_date, idempotency_key, latest_intent, latest_text,
                                    mask_email, money, order_customer, outage, verified_customer,
                                    account_customer)
-from actions.shared.forms import EMAIL, activating, mentioned_order, order_number
+from actions.shared.forms import CustomerForm, EMAIL, activating, mentioned_order, order_number
 from actions.shared.messages import utter
-from actions.shared.verification import OrderFormValidation, unverified_outcome
+from actions.shared.verification import OrderProof, unverified_outcome
 
 INVOICE_NUMBER = re.compile(r"(?<![\w-])inv[-\s]?(\d{3,12})(?![\w-])", re.IGNORECASE)
 MAX_LISTED = 5
@@ -59,9 +60,8 @@ def wants_list(tracker: Tracker) -> bool:
             and not mentioned_invoice(tracker) and not named_order(tracker))
 
 
-class ValidateInvoiceForm(OrderFormValidation):
-    def name(self) -> Text:
-        return "validate_invoice_form"
+class ValidateInvoiceForm(CustomerForm, form="invoice_form"):
+    proof = OrderProof()
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -138,11 +138,8 @@ class ValidateInvoiceForm(OrderFormValidation):
         return slots
 
 
-class ActionShowInvoice(Action):
+class ActionShowInvoice(NamedAction, action="action_show_invoice"):
     """Shows the invoice and offers a copy by email, or lists the customer's invoices."""
-
-    def name(self) -> Text:
-        return "action_show_invoice"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -203,11 +200,8 @@ class ActionShowInvoice(Action):
         return []
 
 
-class ActionEmailInvoice(Action):
+class ActionEmailInvoice(NamedAction, action="action_email_invoice"):
     """Emails a copy of the invoice just shown to the email on file."""
-
-    def name(self) -> Text:
-        return "action_email_invoice"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

@@ -17,14 +17,15 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions.shared.messages import utter
 from actions.shared.common import latest_intent
 
@@ -153,11 +154,8 @@ def answer_for(intent: str, text: str) -> Optional[str]:
     return "\n".join(f"{title}:\n" + "\n".join(f"- {line}" for line in lines) for title, lines in groups)
 
 
-class ActionAnswerPolicy(Action):
+class ActionAnswerPolicy(NamedAction, action="action_answer_policy"):
     """Answers a policy question; inside a form, the form then asks its question again."""
-
-    def name(self) -> Text:
-        return "action_answer_policy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions.shared.messages import utter
 from actions.shared.requests import INTENT_TITLES
 
@@ -42,11 +43,8 @@ def likely_intents(message: Dict[str, Any], count: int = 2) -> List[str]:
     return list(dict.fromkeys(names))[:count]
 
 
-class ActionDefaultAskAffirmation(Action):
+class ActionDefaultAskAffirmation(NamedAction, action="action_default_ask_affirmation"):
     """First stage of the two-stage fallback: "Did you mean…" with two guesses."""
-
-    def name(self) -> Text:
-        return "action_default_ask_affirmation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -62,11 +60,8 @@ class ActionDefaultAskAffirmation(Action):
         return []
 
 
-class ActionDefaultAskRephrase(Action):
+class ActionDefaultAskRephrase(NamedAction, action="action_default_ask_rephrase"):
     """Second stage: after "Something else", ask for other words."""
-
-    def name(self) -> Text:
-        return "action_default_ask_rephrase"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -74,11 +69,8 @@ class ActionDefaultAskRephrase(Action):
         return []
 
 
-class ActionDefaultFallback(Action):
+class ActionDefaultFallback(NamedAction, action="action_default_fallback"):
     """The customer still isn't understood: offer a person instead of guessing again."""
-
-    def name(self) -> Text:
-        return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -90,12 +82,9 @@ class ActionDefaultFallback(Action):
         return [UserUtteranceReverted(), SlotSet("handoff_reason", FALLBACK_HANDOFF_REASON)]
 
 
-class ActionRecordReview(Action):
+class ActionRecordReview(NamedAction, action="action_record_review"):
     """There is no reviews API: the review is recorded in the action server's
     log and in the conversation (slot `last_review`, seen by agents)."""
-
-    def name(self) -> Text:
-        return "action_record_review"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

@@ -1,24 +1,25 @@
 """Order tracking: track_order_form (order number, then the customer verified,
-OrderFormValidation) -> action_track_order. Cancelling and changing orders are
+OrderProof) -> action_track_order. Cancelling and changing orders are
 in actions/order_changes/."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions.shared.messages import utter
 from actions.clients.base import Json
 from actions.shared.common import friendly_date, item_names
-from actions.shared.verification import OrderFormValidation, verified_order
+from actions.shared.forms import CustomerForm
+from actions.shared.verification import OrderProof, verified_order
 
 
-class ValidateTrackOrderForm(OrderFormValidation):
-    def name(self) -> Text:
-        return "validate_track_order_form"
+class ValidateTrackOrderForm(CustomerForm, form="track_order_form"):
+    proof = OrderProof()
 
 
 def order_status_message(order: Json) -> Dict[str, Any]:
@@ -34,11 +35,8 @@ def order_status_message(order: Json) -> Dict[str, Any]:
             "status": order.get("status"), **facts}
 
 
-class ActionTrackOrder(Action):
+class ActionTrackOrder(NamedAction, action="action_track_order"):
     """Answers with status, carrier, tracking number and delivery estimate."""
-
-    def name(self) -> Text:
-        return "action_track_order"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

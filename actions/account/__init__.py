@@ -1,9 +1,10 @@
 """Account requests: password reset, deletion, edits, newsletter, new accounts.
 
-Each form but creation is verified at account level by AccountFormValidation
-(actions/shared/account_verification.py: channel identity, or the account's email);
-every fact and change goes through the CRM client, and every change carries
-an idempotency key. One module per request.
+Each form but creation is verified at account level: its proof is an
+AccountProof (actions/shared/account_verification.py: channel identity, or a
+one-time code to the account's email). Every fact and change goes through
+the CRM client, and every change carries an idempotency key. One module per
+request.
 """
 from actions.account.creation import ActionCreateAccount, ValidateCreateAccountForm
 from actions.account.deletion import ActionDeleteAccount, ValidateDeleteAccountForm

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.account.editing import normalized_phone, valid_name
 from actions.clients.base import BackendError, Rejected
@@ -20,11 +21,8 @@ from actions.shared.messages import utter
 logger = logging.getLogger(__name__)
 
 
-class ValidateCreateAccountForm(CustomerForm):
+class ValidateCreateAccountForm(CustomerForm, form="create_account_form"):
     """No verification: a new account needs only a name and a free email."""
-
-    def name(self) -> Text:
-        return "validate_create_account_form"
 
     async def extract_new_account_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
@@ -55,10 +53,7 @@ class ValidateCreateAccountForm(CustomerForm):
         return {"new_account_email": email}
 
 
-class ActionCreateAccount(Action):
-    def name(self) -> Text:
-        return "action_create_account"
-
+class ActionCreateAccount(NamedAction, action="action_create_account"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         done = [SlotSet("new_account_name", None), SlotSet("new_account_email", None)]

@@ -5,15 +5,17 @@ proven by a verified channel or a one-time code (actions/shared/account_verifica
 from __future__ import annotations
 
 import logging
-from typing import List, Text
+from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
-from actions.shared.account_verification import AccountFormValidation, account_unverified
+from actions.shared.forms import CustomerForm
+from actions.shared.account_verification import AccountProof, account_unverified
 from actions.clients.base import BackendError, Rejected
 from actions.shared.common import account_customer, backend_failure, friendly_date, idempotency_key, offer_person
 from actions.shared.messages import utter
@@ -21,19 +23,23 @@ from actions.shared.messages import utter
 logger = logging.getLogger(__name__)
 
 
-class ValidateDeleteAccountForm(AccountFormValidation):
+class ValidateDeleteAccountForm(CustomerForm, form="delete_account_form"):
     """Deleting cannot be undone: the account is proven by a verified channel
     or by the one-time code sent to the email on file, then the customer
     confirms."""
 
-    def name(self) -> Text:
-        return "validate_delete_account_form"
+    proof = AccountProof()
+
+    async def extract_deletion_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                         domain: DomainDict) -> Dict[Text, Any]:
+        return self.yes_or_no(tracker, "deletion_confirmed")
+
+    async def validate_deletion_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                          tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self.yes_or_no_answer(dispatcher, "deletion_confirmed", value)
 
 
-class ActionDeleteAccount(Action):
-    def name(self) -> Text:
-        return "action_delete_account"
-
+class ActionDeleteAccount(NamedAction, action="action_delete_account"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         done = [SlotSet("deletion_confirmed", None)]

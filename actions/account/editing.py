@@ -8,13 +8,15 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
-from actions.shared.account_verification import AccountFormValidation, account_unverified
+from actions.shared.forms import CustomerForm
+from actions.shared.account_verification import AccountProof, account_unverified
 from actions.clients.base import BackendError, Rejected
 from actions.shared.common import (backend_failure, idempotency_key, latest_intent, latest_text, offer_person,
                                    account_customer)
@@ -68,9 +70,8 @@ def new_value_problem(field: Optional[str], text: str) -> Optional[str]:
     return "utter_account_field_unknown"
 
 
-class ValidateEditAccountForm(AccountFormValidation):
-    def name(self) -> Text:
-        return "validate_edit_account_form"
+class ValidateEditAccountForm(CustomerForm, form="edit_account_form"):
+    proof = AccountProof()
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -114,11 +115,8 @@ class ValidateEditAccountForm(AccountFormValidation):
         return {"account_new_value": normalized_phone(text) if field == "phone" else text}
 
 
-class ActionAskAccountNewValue(Action):
+class ActionAskAccountNewValue(NamedAction, action="action_ask_account_new_value"):
     """Asks for the new name, phone number or address, whichever was chosen."""
-
-    def name(self) -> Text:
-        return "action_ask_account_new_value"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -127,10 +125,7 @@ class ActionAskAccountNewValue(Action):
         return []
 
 
-class ActionEditAccount(Action):
-    def name(self) -> Text:
-        return "action_edit_account"
-
+class ActionEditAccount(NamedAction, action="action_edit_account"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         done = [SlotSet("account_field", None), SlotSet("account_new_value", None)]

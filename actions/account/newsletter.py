@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
-from actions.shared.account_verification import AccountFormValidation, account_unverified
+from actions.shared.forms import CustomerForm
+from actions.shared.account_verification import AccountProof, account_unverified
 from actions.clients.base import BackendError, Rejected
 from actions.shared.common import (backend_failure, idempotency_key, latest_intent, latest_text, mask_email,
                                    offer_person, account_customer)
@@ -33,9 +35,8 @@ def newsletter_choice_in(text: str) -> Optional[str]:
     return None
 
 
-class ValidateNewsletterForm(AccountFormValidation):
-    def name(self) -> Text:
-        return "validate_newsletter_form"
+class ValidateNewsletterForm(CustomerForm, form="newsletter_form"):
+    proof = AccountProof()
 
     def plainly_answers(self, tracker: Tracker) -> bool:
         # "cancel my subscription" here means the newsletter, not Harbor Plus.
@@ -55,10 +56,7 @@ class ValidateNewsletterForm(AccountFormValidation):
         return {"newsletter_choice": choice} if choice else {}
 
 
-class ActionSetNewsletter(Action):
-    def name(self) -> Text:
-        return "action_set_newsletter"
-
+class ActionSetNewsletter(NamedAction, action="action_set_newsletter"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         done = [SlotSet("newsletter_choice", None)]

@@ -4,15 +4,17 @@ typed in chat)."""
 from __future__ import annotations
 
 import logging
-from typing import List, Text
+from typing import List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
-from actions.shared.account_verification import AccountFormValidation, account_unverified, email_account
+from actions.shared.forms import CustomerForm
+from actions.shared.account_verification import AccountProof, account_unverified, email_account
 from actions.clients.base import BackendError, Rejected
 from actions.shared.common import account_customer, backend_failure, idempotency_key, mask_email, offer_person
 from actions.shared.messages import utter
@@ -20,14 +22,11 @@ from actions.shared.messages import utter
 logger = logging.getLogger(__name__)
 
 
-class ValidatePasswordResetForm(AccountFormValidation):
+class ValidatePasswordResetForm(CustomerForm, form="password_reset_form"):
     """The email names the account; the link goes to the email on file, so
     whoever typed the email learns nothing and changes nothing."""
 
-    proof = "email"
-
-    def name(self) -> Text:
-        return "validate_password_reset_form"
+    proof = AccountProof("email")
 
 
 def valid_for(minutes: int) -> str:
@@ -37,11 +36,8 @@ def valid_for(minutes: int) -> str:
     return f"{minutes} minutes"
 
 
-class ActionSendPasswordReset(Action):
+class ActionSendPasswordReset(NamedAction, action="action_send_password_reset"):
     """Sends a reset link to the email on file (never to an address typed in chat)."""
-
-    def name(self) -> Text:
-        return "action_send_password_reset"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

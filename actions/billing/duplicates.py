@@ -10,18 +10,20 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.billing.refunds import business_days, refund_message
 from actions.clients.base import BackendError, Json, Rejected
 from actions.shared.common import (backend_failure, friendly_date, idempotency_key, money, outage,
                                    verified_customer)
 from actions.shared.messages import utter
-from actions.shared.verification import OrderFormValidation, unverified_outcome
+from actions.shared.forms import CustomerForm
+from actions.shared.verification import OrderProof, unverified_outcome
 
 # "please refund it" is a yes too.
 YES_OR_REFUND = re.compile(r"\b(yes|yeah|yep|sure|ok|okay|please do|go ahead|do it|refund)\b", re.I)
@@ -45,9 +47,8 @@ def duplicate_finding(order_id: str, customer_id: str, payments: List[Json]) -> 
             "method": first.get("method"), "charged_on": friendly_date(first.get("captured_at"))}
 
 
-class ValidateDuplicateChargeForm(OrderFormValidation):
-    def name(self) -> Text:
-        return "validate_duplicate_charge_form"
+class ValidateDuplicateChargeForm(CustomerForm, form="duplicate_charge_form"):
+    proof = OrderProof()
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -72,22 +73,15 @@ class ValidateDuplicateChargeForm(OrderFormValidation):
 
     async def extract_duplicate_refund_confirmed(self, dispatcher: CollectingDispatcher,
                                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self.yes_or_no(tracker, "duplicate_refund_confirmed", yes_words=YES_OR_REFUND,
-                              answers=("yes", "no"))
+        return self.yes_or_no(tracker, "duplicate_refund_confirmed", yes_words=YES_OR_REFUND)
 
     async def validate_duplicate_refund_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value in ("yes", "no"):
-            return {"duplicate_refund_confirmed": value}
-        utter(dispatcher, "utter_please_choose")
-        return {"duplicate_refund_confirmed": None}
+        return self.yes_or_no_answer(dispatcher, "duplicate_refund_confirmed", value, "utter_please_choose")
 
 
-class ActionAskDuplicateRefundConfirmed(Action):
+class ActionAskDuplicateRefundConfirmed(NamedAction, action="action_ask_duplicate_refund_confirmed"):
     """Shows the two charges before asking to refund one."""
-
-    def name(self) -> Text:
-        return "action_ask_duplicate_refund_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -97,10 +91,7 @@ class ActionAskDuplicateRefundConfirmed(Action):
         return []
 
 
-class ActionRefundDuplicateCharge(Action):
-    def name(self) -> Text:
-        return "action_refund_duplicate_charge"
-
+class ActionRefundDuplicateCharge(NamedAction, action="action_refund_duplicate_charge"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         customer_id, order_id = verified_customer(tracker), tracker.get_slot("order_id")
@@ -123,7 +114,7 @@ class ActionRefundDuplicateCharge(Action):
                   count=count, **facts)
             return done + [SlotSet("handoff_reason", f"Customer reports a duplicate charge on order "
                                                      f"{order_id}; billing shows no duplicate")]
-        if tracker.get_slot("duplicate_refund_confirmed") != "yes":
+        if tracker.get_slot("duplicate_refund_confirmed") is not True:
             utter(dispatcher, "utter_duplicate_left", **facts)
             return done
         try:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.clients.base import BackendError
 from actions.shared.common import backend_failure, latest_intent, latest_text, listed
@@ -39,10 +40,7 @@ def payment_problem_in(text: str) -> Optional[str]:
     return None
 
 
-class ValidatePaymentIssueForm(CustomerForm):
-    def name(self) -> Text:
-        return "validate_payment_issue_form"
-
+class ValidatePaymentIssueForm(CustomerForm, form="payment_issue_form"):
     def plainly_answers(self, tracker: Tracker) -> bool:
         return (tracker.get_slot("requested_slot") == "payment_problem"
                 and (latest_intent(tracker) == "report_duplicate_charge"
@@ -64,10 +62,7 @@ class ValidatePaymentIssueForm(CustomerForm):
         return {"payment_problem": value if value in PAYMENT_PROBLEMS else None}
 
 
-class ActionPaymentIssue(Action):
-    def name(self) -> Text:
-        return "action_payment_issue"
-
+class ActionPaymentIssue(NamedAction, action="action_payment_issue"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         problem = tracker.get_slot("payment_problem")

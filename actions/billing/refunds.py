@@ -11,17 +11,19 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.clients.base import BackendError, Json, NotFound
 from actions.shared.common import (backend_failure, friendly_date, latest_text, money, order_customer, outage,
                                    verified_customer)
 from actions.shared.messages import utter
-from actions.shared.verification import OrderFormValidation, unverified_outcome
+from actions.shared.forms import CustomerForm
+from actions.shared.verification import OrderProof, owner_checked, unverified_outcome
 
 REFUND_ID = re.compile(r"(?<![\w-])R-?(\d{3,})(?![\w-])", re.I)
 REFUND_STATUS = {"processing": "utter_refund_processing", "issued": "utter_refund_issued",
@@ -55,14 +57,11 @@ def tell_refund(dispatcher: CollectingDispatcher, refund: Json) -> None:
     utter(dispatcher, facts.pop("message"), **facts)
 
 
-class ValidateTrackRefundForm(OrderFormValidation):
+class ValidateTrackRefundForm(CustomerForm, form="track_refund_form"):
     """By refund number when the customer gives one, else by order number."""
 
-    def name(self) -> Text:
-        return "validate_track_refund_form"
-
-    def anchor(self, tracker: Tracker) -> Optional[str]:
-        return tracker.get_slot("refund_id") or tracker.get_slot("order_id")
+    # The email is checked against the refund's order once there is one.
+    proof = OrderProof(anchors=("refund_id", "order_id"))
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -91,7 +90,7 @@ class ValidateTrackRefundForm(OrderFormValidation):
             return {"refund_id": None}
         except BackendError as error:
             return {"refund_id": refund_id, **outage(dispatcher, tracker, error, f"looking up refund {refund_id}")}
-        slots = self.owner_checked(dispatcher, tracker, customer, {"refund_id": refund_id},
+        slots = owner_checked(dispatcher, tracker, customer, {"refund_id": refund_id},
                                    "utter_refund_not_on_account")
         # The refund is proven with the email on its order, like the order itself.
         return {**slots, "order_id": refund.get("order_id")} if slots.get("refund_id") else slots
@@ -100,10 +99,7 @@ class ValidateTrackRefundForm(OrderFormValidation):
         return "utter_refund_email_mismatch" if tracker.get_slot("refund_id") else "utter_email_mismatch"
 
 
-class ActionTrackRefund(Action):
-    def name(self) -> Text:
-        return "action_track_refund"
-
+class ActionTrackRefund(NamedAction, action="action_track_refund"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         customer_id = verified_customer(tracker)

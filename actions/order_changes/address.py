@@ -4,13 +4,14 @@ redirected by the carrier); "how do I add an address?" without an order is
 explained without questions."""
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.clients.base import BackendError, Json, NotFound, Rejected
 from actions.shared.common import backend_failure, friendly_date, idempotency_key
@@ -20,11 +21,8 @@ from actions.order_changes.forms import setting_up_address
 from actions.shared.verification import verified_order
 
 
-class ActionChangeAddress(Action):
+class ActionChangeAddress(NamedAction, action="action_change_address"):
     """Changes the delivery address of a confirmed, unshipped order."""
-
-    def name(self) -> Text:
-        return "action_change_address"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

@@ -5,13 +5,14 @@ instead; the service's 409 codes (`order_already_shipped`,
 refund-status flow tells them (actions/billing/refunds.py)."""
 from __future__ import annotations
 
-from typing import List, Optional, Text
+from typing import List, Optional
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.billing.refunds import tell_refund
 from actions.clients.base import BackendError, Json, NotFound, Rejected
@@ -21,12 +22,9 @@ from actions.order_changes.facts import CHANGEABLE, explained_status, forget, re
 from actions.shared.verification import verified_order
 
 
-class ActionCancelOrder(Action):
+class ActionCancelOrder(NamedAction, action="action_cancel_order"):
     """Cancels a confirmed, unshipped order (refund to the original payment
     method); otherwise explains what is possible instead."""
-
-    def name(self) -> Text:
-        return "action_cancel_order"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

@@ -1,5 +1,5 @@
 """The forms that cancel or change an order: the order number and the customer
-verified (OrderFormValidation), then the order's facts decide. Only an order
+verified (OrderProof), then the order's facts decide. Only an order
 that hasn't shipped is asked about (the new address, a yes/no confirmation);
 any other order ends the form and the action explains what is possible.
 A different order number later in the form is a correction; a house number or
@@ -15,19 +15,22 @@ from rasa_sdk.types import DomainDict
 from actions import clients
 from actions.clients.base import BackendError, NotFound
 from actions.shared.common import latest_intent, latest_text, outage, verified_customer
-from actions.shared.forms import EMAIL, activating, mentioned_order, order_number, slot_before_latest_message
+from actions.shared.forms import (EMAIL, CustomerForm, activating, mentioned_order, order_number,
+                                  slot_before_latest_message)
 from actions.shared.messages import utter
 from actions.order_changes.facts import (CHANGEABLE, WORD, clean_address, looks_like_address, order_before,
                                          order_summary)
-from actions.shared.verification import OrderFormValidation
+from actions.shared.verification import OrderProof
 
 
-class OrderChangeValidation(OrderFormValidation):
-    """Order number and verification (base class), then the order's facts.
+class OrderChangeValidation(CustomerForm):
+    """Order number and verification (the proof), then the order's facts.
 
     `change_slots` are asked only while the order can still be changed; the
     last of them is `confirm_slot`, a yes/no question with buttons.
     """
+
+    proof = OrderProof()
 
     change_slots: Tuple[str, ...] = ()
     confirm_slot: Optional[str] = None
@@ -107,13 +110,10 @@ class OrderChangeValidation(OrderFormValidation):
         return {slot: value}
 
 
-class ValidateCancelOrderForm(OrderChangeValidation):
+class ValidateCancelOrderForm(OrderChangeValidation, form="cancel_order_form"):
     change_slots = ("cancel_confirmed",)
     confirm_slot = "cancel_confirmed"
     yes_intents = ("affirm", "cancel_order")  # "yes, cancel it"
-
-    def name(self) -> Text:
-        return "validate_cancel_order_form"
 
     async def extract_cancel_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
@@ -129,12 +129,9 @@ def setting_up_address(tracker: Tracker) -> bool:
     return latest_intent(tracker) == "set_up_shipping_address" and not mentioned_order(tracker)
 
 
-class ValidateChangeAddressForm(OrderChangeValidation):
+class ValidateChangeAddressForm(OrderChangeValidation, form="change_address_form"):
     change_slots = ("new_shipping_address", "address_confirmed")
     confirm_slot = "address_confirmed"
-
-    def name(self) -> Text:
-        return "validate_change_address_form"
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -177,6 +174,5 @@ class ValidateChangeAddressForm(OrderChangeValidation):
         return self.validate_confirmation(value, tracker)
 
 
-class ValidateChangeOrderForm(OrderChangeValidation):
-    def name(self) -> Text:
-        return "validate_change_order_form"
+class ValidateChangeOrderForm(OrderChangeValidation, form="change_order_form"):
+    """Order number and verification, then the order's facts; the action explains what can change."""

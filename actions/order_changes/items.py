@@ -3,24 +3,22 @@ are said: cancel and re-order (free before shipping) or a person; the return
 path once it has shipped."""
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions.shared.messages import utter
 from actions.order_changes.facts import CHANGEABLE, forget, order_summary, return_path
 from actions.shared.verification import verified_order
 
 
-class ActionChangeOrder(Action):
+class ActionChangeOrder(NamedAction, action="action_change_order"):
     """The API can't change items: cancel and re-order (free before shipping),
     a person, or the return path once it has shipped."""
-
-    def name(self) -> Text:
-        return "action_change_order"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

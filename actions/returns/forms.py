@@ -1,5 +1,5 @@
 """The return form (validate_return_form), one question at a time: the order
-(verified once per conversation, OrderFormValidation), which item(s) (skipped
+(verified once per conversation: OrderProof), which item(s) (skipped
 when only one item can be returned), the reason, whether it arrived damaged,
 defective or wrong, and the refund method; then the CRM's quote is shown and
 confirmed (summary.py).
@@ -22,11 +22,11 @@ from rasa_sdk.types import DomainDict
 from actions import clients
 from actions.clients.base import BackendError, NotFound, Rejected
 from actions.shared.common import entity_values, latest_intent, latest_text, outage, verified_customer
-from actions.shared.forms import LOW_CONFIDENCE, ORDER_NUMBER
+from actions.shared.forms import CustomerForm, LOW_CONFIDENCE, ORDER_NUMBER
 from actions.shared.messages import utter
 from actions.returns.eligibility import (ineligibility, item_label, match_items, order_items, refused_items,
                                          returnable)
-from actions.shared.verification import OrderFormValidation
+from actions.shared.verification import OrderProof
 
 CONDITIONS = ("damaged", "defective", "wrong_item", "none")
 FREE_CONDITIONS = {"damaged", "defective", "wrong_item"}
@@ -50,12 +50,11 @@ CARD_WORDS = re.compile(r"card|original|paypal|money back|refund|cash|visa|maste
 MAX_REASON_CHARS = 300
 
 
-class ValidateReturnForm(OrderFormValidation):
+class ValidateReturnForm(CustomerForm, form="return_form"):
+    proof = OrderProof()
+
     # "both", "none of these", "nope it's fine" answer the question even when the NLU isn't sure.
     may_answer = LOW_CONFIDENCE | {"deny"}
-
-    def name(self) -> Text:
-        return "validate_return_form"
 
     def answers_the_question(self, tracker: Tracker) -> bool:
         # "refund to my card" may read as get_refund; "it's broken, terrible" as complaint.
@@ -140,7 +139,7 @@ class ValidateReturnForm(OrderFormValidation):
             return {}
         if any(entity_values(tracker, e) for e in ("order_id", "product", "return_reason", "refund_method")):
             return {}  # "store credit instead": the summary is shown again
-        return self.yes_or_no(tracker, "return_confirmed", answers=("yes", "no"))
+        return self.yes_or_no(tracker, "return_confirmed")
 
     # -- validation --
 
@@ -201,10 +200,7 @@ class ValidateReturnForm(OrderFormValidation):
 
     async def validate_return_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value in ("yes", "no"):
-            return {"return_confirmed": value}
-        utter(dispatcher, "utter_return_confirm_unclear")
-        return {"return_confirmed": None}
+        return self.yes_or_no_answer(dispatcher, "return_confirmed", value, "utter_return_confirm_unclear")
 
     # -- once verified: the order's facts checked once, the quote once all is known --
 

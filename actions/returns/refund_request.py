@@ -5,32 +5,30 @@ its status (as the refund-status flow says it), a delivered order is offered
 a return, an undelivered one its options."""
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.billing.refunds import tell_refund
 from actions.clients.base import BackendError, Json, NotFound
 from actions.shared.common import backend_failure, friendly_date, money
 from actions.shared.messages import utter
 from actions.returns.eligibility import explain_ineligible, ineligibility
-from actions.shared.verification import OrderFormValidation, verified_order
+from actions.shared.forms import CustomerForm
+from actions.shared.verification import OrderProof, verified_order
 
 
-class ValidateRefundRequestForm(OrderFormValidation):
-    def name(self) -> Text:
-        return "validate_refund_request_form"
+class ValidateRefundRequestForm(CustomerForm, form="refund_request_form"):
+    proof = OrderProof()
 
 
-class ActionRefundRequest(Action):
+class ActionRefundRequest(NamedAction, action="action_refund_request"):
     """Answers "I want a refund" from the order's facts."""
-
-    def name(self) -> Text:
-        return "action_refund_request"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

@@ -4,13 +4,14 @@ created (the CRM makes them pending_approval) and handed to a person."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import List, Text
+from typing import List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.clients.base import BackendError, NotFound, Rejected
 from actions.shared.common import backend_failure, idempotency_key, mask_email, money, verified_customer
@@ -24,11 +25,8 @@ RETURN_SLOTS = ("return_items", "return_reason", "return_condition", "return_ref
                 "return_quote", "return_ineligible")
 
 
-class ActionSubmitReturn(Action):
+class ActionSubmitReturn(NamedAction, action="action_submit_return"):
     """Creates the confirmed return, or explains why there is none."""
-
-    def name(self) -> Text:
-        return "action_submit_return"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -40,7 +38,7 @@ class ActionSubmitReturn(Action):
         code = tracker.get_slot("return_ineligible")
         if code:
             return await self._explain(dispatcher, tracker, code, order_id)
-        if tracker.get_slot("return_confirmed") != "yes":
+        if tracker.get_slot("return_confirmed") is not True:
             utter(dispatcher, "utter_return_not_created")
             return self._done()
         return await self._create(dispatcher, tracker, order_id)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions.clients.base import Json
 from actions.shared.common import money
 from actions.shared.messages import utter
@@ -22,11 +23,8 @@ FREE_BECAUSE = {"damaged": "it arrived damaged", "defective": "it's defective",
                 "wrong_item": "we sent the wrong item"}
 
 
-class ActionAskReturnItems(Action):
+class ActionAskReturnItems(NamedAction, action="action_ask_return_items"):
     """Which item: one button per returnable item of the order, and "all"."""
-
-    def name(self) -> Text:
-        return "action_ask_return_items"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -39,11 +37,8 @@ class ActionAskReturnItems(Action):
         return []
 
 
-class ActionAskReturnConfirmed(Action):
+class ActionAskReturnConfirmed(NamedAction, action="action_ask_return_confirmed"):
     """The summary with the CRM's amounts, and the question whether to go ahead."""
-
-    def name(self) -> Text:
-        return "action_ask_return_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

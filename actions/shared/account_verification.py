@@ -2,9 +2,9 @@
 itself (details, newsletter, deletion, membership) where there is no order
 number to go by. See docs/security.md for the levels of proof.
 
-`AccountFormValidation` is the base of every such form. Forms using it list
-`customer_email` and, when they change something, `verification_code` among
-their required slots:
+`AccountProof` is the proof (see actions/shared/forms.py) of every such form.
+Forms with it list `customer_email` and, when they change something,
+`verification_code` among their required slots:
 
 - by channel identity: a signature-verified channel says who writes (their
   WhatsApp number or Messenger id) and the CRM has exactly one account with
@@ -15,7 +15,7 @@ their required slots:
   /restart, new sessions and new conversation ids.
 
 An email alone proves nothing here: it only says where the code goes. The one
-exception is `proof = "email"` (password reset), where the bot changes nothing
+exception is `AccountProof("email")` (password reset), where the bot changes nothing
 and the reset link goes to the email on file anyway.
 
 If the account is already proven in this conversation nothing is asked. An
@@ -25,23 +25,24 @@ actions.shared.common.backend_failure); the flow's action then says nothing more
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.shared.messages import utter
 from actions.clients.base import BackendError, Json, Rejected
 from actions.shared.common import (MAX_ATTEMPTS, account_customer, attempts_exhausted, backend_failure,
                                    channel_identity, latest_text, mask_email, outage)
-from actions.shared.forms import EMAIL, VerifyingForm, slot_before_latest_message
-from actions.shared.verification import failed_attempt, identity_matches, verified_slots
+from actions.shared.forms import EMAIL, slot_before_latest_message
+from actions.shared.verification import Proof, failed_attempt, identity_matches, verified_slots
 
-__all__ = ["AccountFormValidation", "MAX_ATTEMPTS", "account_unverified", "verify_by_channel",
-           "email_account"]
+if TYPE_CHECKING:
+    from actions.shared.forms import CustomerForm
+
+__all__ = ["AccountProof", "MAX_ATTEMPTS", "account_unverified", "verify_by_channel", "email_account"]
 
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 CODE_SLOTS = ("verification_code", "code_sent_to")
@@ -77,16 +78,18 @@ def account_unverified(dispatcher: CollectingDispatcher, tracker: Tracker,
     return forget + [SlotSet("account_candidate", None)]
 
 
-class AccountFormValidation(VerifyingForm):
-    """Account-level proof; subclasses add their own slots (and their own
-    `validate_<slot>` / `extract_<slot>` methods)."""
+class AccountProof(Proof):
+    """Account-level proof. `level` "code": a one-time code to the email on
+    file; "email": the email only names the account (nothing is shown or
+    changed, e.g. a reset link to the email on file)."""
 
-    # "code": a one-time code to the email on file; "email": the email names the account.
-    proof = "code"
-    proof_slots = ("customer_email",) + CODE_SLOTS
+    slots = ("customer_email",) + CODE_SLOTS
+
+    def __init__(self, level: str = "code") -> None:
+        self.level = level
 
     def proven(self, tracker: Tracker) -> Optional[str]:
-        if self.proof == "email":
+        if self.level == "email":
             return email_account(tracker)
         return account_customer(tracker)
 
@@ -95,28 +98,27 @@ class AccountFormValidation(VerifyingForm):
         return (tracker.get_slot("requested_slot") == "verification_code"
                 and bool(CODE.search(latest_text(tracker))))
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def prepare(self, form: "CustomerForm", dispatcher: CollectingDispatcher,
+                      tracker: Tracker) -> Tuple[List[EventType], bool]:
         # The channel identity is tried before anything is asked, so a WhatsApp
         # customer is never asked for an email the channel already proves.
-        events: List[EventType] = []
-        if (not account_customer(tracker) and not tracker.get_slot("backend_down")
-                and not self.steps_aside(tracker)):
-            try:
-                customer = await verify_by_channel(tracker)
-            except BackendError as error:
-                failure = backend_failure(dispatcher, tracker, error, "verifying the customer")
-                return failure + [SlotSet("backend_down", True), SlotSet("requested_slot", None)]
-            if customer:
-                slots = verified_slots(customer, "channel", tracker)
-                tracker.slots.update(slots)
-                events = [SlotSet(key, value) for key, value in slots.items()]
-        return events + await super().run(dispatcher, tracker, domain)
+        if account_customer(tracker) or tracker.get_slot("backend_down"):
+            return [], False
+        try:
+            customer = await verify_by_channel(tracker)
+        except BackendError as error:
+            failure = backend_failure(dispatcher, tracker, error, "verifying the customer")
+            return failure + [SlotSet("backend_down", True), SlotSet("requested_slot", None)], True
+        if not customer:
+            return [], False
+        slots = verified_slots(customer, "channel", tracker)
+        tracker.slots.update(slots)
+        return [SlotSet(key, value) for key, value in slots.items()], False
 
     # -- the email: which account --
 
-    async def validate_customer_email(self, value: Any, dispatcher: CollectingDispatcher,
-                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_customer_email(self, form: "CustomerForm", value: Any,
+                                      dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         if self.proven(tracker):
             return {"customer_email": tracker.get_slot("customer_email") or value}
         email = str(value or "").strip()
@@ -131,34 +133,22 @@ class AccountFormValidation(VerifyingForm):
         if len(matches) != 1:
             return failed_attempt(dispatcher, tracker, {}, "utter_account_email_not_found")
         named = {"customer_email": email, "account_candidate": matches[0]["id"]}
-        if self.proof == "email":
+        if self.level == "email":
             return named
-        return {**named, **await self.send_code(dispatcher, tracker, matches[0]["id"])}
-
-    async def send_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                        customer_id: str) -> Dict[Text, Any]:
-        """Sends a one-time code to the email on file; the form then asks for it."""
-        try:
-            sent = await clients.crm().send_verification_code(customer_id)
-        except Rejected:  # locked after too many failures, maybe in another conversation
-            return {"verification_code": None, "verification_attempts": float(MAX_ATTEMPTS)}
-        except BackendError as error:
-            return outage(dispatcher, tracker, error, "sending a verification code")
-        return {"verification_code": None, "code_sent_to": mask_email(sent.get("sent_to"))}
+        return {**named, **await send_code(dispatcher, tracker, matches[0]["id"])}
 
     # -- the code: proof --
 
-    async def extract_verification_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_verification_code(self, form: "CustomerForm", tracker: Tracker) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "verification_code":
             return {}
         found = CODE.search(latest_text(tracker))
         if found:
             return {"verification_code": found.group(1)}
-        return self.free_text(tracker, "verification_code")  # validation explains
+        return form.free_text(tracker, "verification_code")  # validation explains
 
-    async def validate_verification_code(self, value: Any, dispatcher: CollectingDispatcher,
-                                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_verification_code(self, form: "CustomerForm", value: Any,
+                                         dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         # A code is no order number, though the order_id mapping took it as one.
         undo = {"order_id": slot_before_latest_message(tracker, "order_id")}
         candidate = tracker.get_slot("account_candidate")
@@ -179,6 +169,17 @@ class AccountFormValidation(VerifyingForm):
             return {**undo, **verified_slots(customer, "code", tracker), "verification_code": "accepted"}
         if result.get("reason") in ("expired", "no_code"):
             utter(dispatcher, "utter_verification_code_expired")
-            return {**undo, **await self.send_code(dispatcher, tracker, candidate)}
+            return {**undo, **await send_code(dispatcher, tracker, candidate)}
         return {**undo, **failed_attempt(dispatcher, tracker, result, "utter_verification_code_wrong",
                                          slot="verification_code")}
+
+
+async def send_code(dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str) -> Dict[Text, Any]:
+    """Sends a one-time code to the email on file; the form then asks for it."""
+    try:
+        sent = await clients.crm().send_verification_code(customer_id)
+    except Rejected:  # locked after too many failures, maybe in another conversation
+        return {"verification_code": None, "verification_attempts": float(MAX_ATTEMPTS)}
+    except BackendError as error:
+        return outage(dispatcher, tracker, error, "sending a verification code")
+    return {"verification_code": None, "code_sent_to": mask_email(sent.get("sent_to"))}

@@ -16,24 +16,32 @@ When the form comes back after the rules' answer it runs on the same message
 again (`answering_latest_message` is False): then it neither steps aside nor
 reads the old message as an answer.
 
-`CustomerForm` is the base of every form; `VerifyingForm` adds the steps of
-forms that verify the customer (actions/shared/verification.py for an order,
-actions/shared/account_verification.py for an account).
+`CustomerForm` is the base of every form. A form that acts on personal data
+has a *proof* (its `proof` attribute), the part that verifies the customer
+first: `OrderProof()` for one order (actions/shared/verification.py) or
+`AccountProof()` for the whole account (actions/shared/account_verification.py).
+The proof reads and checks its own slots (order_id, customer_email,
+verification_code); the form keeps only what is particular to its flow, so a
+form's whole behaviour is its own file plus this one.
 """
 from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Pattern, Set, Text, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Optional, Pattern, Set, Text, Tuple
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.shared.common import (attempts_exhausted, entity_values, latest_intent, latest_text,
-                                   verified_customer)
+from actions.shared.common import attempts_exhausted, entity_values, latest_intent, latest_text
+from actions.shared.messages import utter
+from actions.shared.naming import give_name
 from actions.shared.requests import OTHER_QUESTIONS, POLICY_INTENTS, REQUEST_STARTERS, SMALL_TALK, starting
+
+if TYPE_CHECKING:  # the proofs import this module
+    from actions.shared.verification import Proof
 
 ORDER_NUMBER = re.compile(r"(?<![\w-])#?(\d{4,12})(?![\w-])")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -101,16 +109,24 @@ def mentioned_order(tracker: Tracker) -> Optional[str]:
 
 class CustomerForm(FormValidationAction):
     """Steps aside for policy questions, other requests and "stop"; reads
-    answers only from messages that are answers."""
+    answers only from messages that are answers; verifies the customer with
+    its `proof` before it asks anything else."""
 
     # Intents whose words may still answer the question asked, e.g. "both" or
     # "none of these" that the NLU wasn't sure about (the form validates them).
     may_answer: FrozenSet[str] = frozenset()
+    # How the customer proves who they are (OrderProof, AccountProof), or None.
+    proof: Optional["Proof"] = None
+
+    def __init_subclass__(cls, form: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if form:  # class ValidateTrackOrderForm(CustomerForm, form="track_order_form")
+            give_name(cls, f"validate_{form}")
 
     @abstractmethod
     def name(self) -> Text:
-        """Abstract, so that rasa-sdk registers only the concrete forms (a
-        non-abstract base with a failing name() crashes the action server)."""
+        """Given by `form=` in the class line; abstract until then, so that
+        rasa-sdk registers only the concrete forms, never a shared base."""
 
     def own_intents(self) -> Set[str]:
         """The intents that start this very form: asking for it again is no interruption."""
@@ -118,8 +134,8 @@ class CustomerForm(FormValidationAction):
 
     def plainly_answers(self, tracker: Tracker) -> bool:
         """Whether the words plainly answer the question asked, whatever the
-        intent ("2 months" read as a delivery question)."""
-        return False
+        intent ("2 months" read as a delivery question, "483920" as the code)."""
+        return bool(self.proof and self.proof.plainly_answers(tracker))
 
     def answers_the_question(self, tracker: Tracker) -> bool:
         """Whether a message that starts another request also carries the answer
@@ -149,8 +165,13 @@ class CustomerForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         if not self.steps_aside(tracker):
-            return await super().run(dispatcher, tracker, domain)
-        events: List[EventType] = [ActionExecutionRejected(self.form_name())]
+            events: List[EventType] = []
+            if self.proof:
+                events, done = await self.proof.prepare(self, dispatcher, tracker)
+                if done:
+                    return events
+            return events + await super().run(dispatcher, tracker, domain)
+        events = [ActionExecutionRejected(self.form_name())]
         if latest_intent(tracker) not in REQUEST_STARTERS:
             # "what's the return window for order 10235?" answers nothing: the
             # order number (or email) the mappings took from it is undone.
@@ -166,6 +187,81 @@ class CustomerForm(FormValidationAction):
         if not activating(tracker, form) and not answering_latest_message(tracker, form):
             return []  # back after the rules took the message: it answers nothing here
         return await super().get_extraction_events(dispatcher, tracker, domain)
+
+    # -- the proof: asked first, checked after each turn --
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        if self.proof is None:
+            return list(domain_slots)
+        # An outage or too many failed proofs ends the form; its action explains.
+        if tracker.get_slot("backend_down") or attempts_exhausted(tracker):
+            return []
+        if self.proof.proven(tracker):
+            return [slot for slot in domain_slots if slot not in self.proof.slots]
+        return list(domain_slots)
+
+    async def after_validation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        """Slots to set once the proof holds (and the backends answer): what the flow looks up."""
+        return {}
+
+    def mismatch_message(self, tracker: Tracker) -> str:
+        """What a wrong email is told (a refund form names the refund)."""
+        return "utter_email_mismatch"
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        if self.proof is None:
+            return events
+        tracker.add_slots(events)
+        more: Dict[Text, Any] = {}
+        email = tracker.get_slot("customer_email")
+        if (email and self.proof.anchor(tracker) and not self.proof.proven(tracker)
+                and not tracker.get_slot("backend_down") and not attempts_exhausted(tracker)):
+            # The email came before the order (or refund) number, or proved
+            # another order: check it against this one now.
+            more = await self.validate_customer_email(email, dispatcher, tracker, domain)
+            tracker.slots.update(more)
+        if self.proof.proven(tracker) and not tracker.get_slot("backend_down"):
+            found = await self.after_validation(dispatcher, tracker, domain)
+            tracker.slots.update(found)
+            more.update(found)
+        return events + [SlotSet(key, value) for key, value in more.items()]
+
+    # The proof's own slots: rasa-sdk finds these methods by name; the proof
+    # reads and checks the answers (a form may add its own steps around them).
+
+    async def extract_order_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        return await self.proof.extract_order_id(self, tracker) if self.proof else {}
+
+    async def validate_order_id(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if not self.proof:
+            return {"order_id": value}
+        return await self.proof.validate_order_id(self, value, dispatcher, tracker)
+
+    async def extract_customer_email(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> Dict[Text, Any]:
+        return await self.proof.extract_customer_email(self, tracker) if self.proof else {}
+
+    async def validate_customer_email(self, value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if not self.proof:
+            return {"customer_email": value}
+        return await self.proof.validate_customer_email(self, value, dispatcher, tracker)
+
+    async def extract_verification_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> Dict[Text, Any]:
+        return await self.proof.extract_verification_code(self, tracker) if self.proof else {}
+
+    async def validate_verification_code(self, value: Any, dispatcher: CollectingDispatcher,
+                                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if not self.proof:
+            return {"verification_code": value}
+        return await self.proof.validate_verification_code(self, value, dispatcher, tracker)
 
     # -- answers --
 
@@ -186,14 +282,14 @@ class CustomerForm(FormValidationAction):
         return {slot: text} if looks_valid(text) or not self.not_an_answer(tracker) else {}
 
     def yes_or_no(self, tracker: Tracker, slot: str, yes_intents: Tuple[str, ...] = ("affirm",),
-                  no_words: Optional[Pattern] = None, yes_words: Pattern = YES,
-                  answers: Tuple[Any, Any] = (True, False)) -> Dict[Text, Any]:
-        """The answer to the yes/no question `slot`, if it was just asked: the
-        yes or no value of `answers`, None when it is neither (validation asks
-        again), nothing when the message is not for this question."""
+                  no_words: Optional[Pattern] = None, yes_words: Pattern = YES) -> Dict[Text, Any]:
+        """The answer to the yes/no question `slot`, if it was just asked: True
+        or False, None when it is neither (validation asks again), nothing when
+        the message is not for this question. Every yes/no slot is read here
+        and stored as a bool."""
         if tracker.get_slot("requested_slot") != slot:
             return {}
-        yes, no = answers
+        yes, no = True, False
         intent, text = latest_intent(tracker), latest_text(tracker)
         if intent == "deny" or (no_words and no_words.search(text)):
             return {slot: no}
@@ -207,89 +303,13 @@ class CustomerForm(FormValidationAction):
             return {slot: yes}
         return {slot: None}
 
-
-# -- forms that verify the customer ------------------------------------------------------------
-
-class VerifyingForm(CustomerForm):
-    """A form that verifies the customer once per conversation (slot
-    `customer_email`, MAX_ATTEMPTS tries) before it asks anything else.
-
-    An email given before there is anything to check it against (`anchor`,
-    e.g. the order) is checked as soon as there is; once the customer is
-    verified, `after_validation` looks up what the flow needs."""
-
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
-        # An outage or too many wrong emails ends the form; its action explains.
-        if tracker.get_slot("backend_down") or attempts_exhausted(tracker):
-            return []
-        if self.proven(tracker):
-            return [slot for slot in domain_slots if slot not in self.proof_slots]
-        return list(domain_slots)
-
-    # The slots that prove who the customer is; not asked once proven.
-    proof_slots = ("customer_email",)
-
-    def proven(self, tracker: Tracker) -> Optional[str]:
-        """The customer's id once they proved what this form acts on."""
-        return verified_customer(tracker)
-
-    def anchor(self, tracker: Tracker) -> Optional[str]:
-        """What an email is checked against; None when it is checked on its own."""
-        return None
-
-    async def after_validation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
-        """Slots to set once the customer is verified (and the backends answer)."""
-        return {}
-
-    # -- extraction: free text only when it answers the question asked --
-
-    async def extract_order_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "order_id":
-            return {}
-        found = order_number(latest_text(tracker))
-        if found:
-            return {"order_id": found}
-        if not self.not_an_answer(tracker):
-            return {"order_id": latest_text(tracker)}  # validation explains what an order number looks like
-        return {}
-
-    async def extract_customer_email(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "customer_email":
-            return {}
-        text = latest_text(tracker)
-        found = EMAIL.search(text)
-        if found:
-            return {"customer_email": found.group(0)}
-        # "what's your refund policy?" or "actually, where is my package?" is no email.
-        if not self.not_an_answer(tracker) and not order_number(text):
-            return {"customer_email": text}  # validation explains what an email looks like
-        return {}
-
-    # -- after each turn --
-
-    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> List[EventType]:
-        events = await super().get_validation_events(dispatcher, tracker, domain)
-        tracker.add_slots(events)
-        more: Dict[Text, Any] = {}
-        email = tracker.get_slot("customer_email")
-        if (email and self.anchor(tracker) and not self.proven(tracker)
-                and not tracker.get_slot("backend_down") and not attempts_exhausted(tracker)):
-            # The email came before the order (or refund) number, or proved
-            # another order: check it against this one now.
-            more = await self.validate_customer_email(email, dispatcher, tracker, domain)
-            tracker.slots.update(more)
-        if self.proven(tracker) and not tracker.get_slot("backend_down"):
-            found = await self.after_validation(dispatcher, tracker, domain)
-            tracker.slots.update(found)
-            more.update(found)
-        return events + [SlotSet(key, value) for key, value in more.items()]
-
-    @abstractmethod
-    async def validate_customer_email(self, value: Any, dispatcher: CollectingDispatcher,
-                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        """Checks the email; sets customer_verified and customer_id when it proves enough."""
+    @staticmethod
+    def yes_or_no_answer(dispatcher: CollectingDispatcher, slot: str, value: Any,
+                         unclear: Optional[str] = None) -> Dict[Text, Any]:
+        """Validates what `yes_or_no` read: a bool stands; anything else is
+        asked again (after the `unclear` message, if any)."""
+        if isinstance(value, bool):
+            return {slot: value}
+        if unclear:
+            utter(dispatcher, unclear)
+        return {slot: None}

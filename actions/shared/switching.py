@@ -7,21 +7,19 @@ Every flow's rules route its form's "another request" intents here.
 """
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions.shared.messages import utter
 from actions.shared.common import latest_intent
 from actions.shared.requests import REQUEST_STARTERS
 
-class ActionSwitchRequest(Action):
-    def name(self) -> Text:
-        return "action_switch_request"
-
+class ActionSwitchRequest(NamedAction, action="action_switch_request"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         target = REQUEST_STARTERS.get(latest_intent(tracker))

@@ -1,6 +1,8 @@
 """Verifying the customer before any personal data is shown or changed.
 
-`OrderFormValidation` is the base of every form that acts on one order: it
+`Proof` is the part of a form (its `proof` attribute, see
+actions/shared/forms.py) that verifies the customer before the form asks
+anything else. `OrderProof` serves every form that acts on one order: it
 asks for the order number, then proves the order is the customer's: by the
 identity a signature-verified channel gives (a WhatsApp number that matches
 the customer's phone: the whole account is proven), or by the email address on
@@ -15,19 +17,21 @@ shown.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions import clients
 from actions.shared.messages import utter
 from actions.clients.base import BackendError, Json, NotFound
 from actions.shared.common import (MAX_ATTEMPTS, account_customer, attempts_exhausted, backend_failure,
-                                   channel_identity, outage, verified_customer)
-from actions.shared.forms import EMAIL, VerifyingForm, order_number
+                                   channel_identity, latest_text, outage, verified_customer)
+from actions.shared.forms import EMAIL, order_number
+
+if TYPE_CHECKING:
+    from actions.shared.forms import CustomerForm
 
 
 def identity_matches(customer: Json, identity: Optional[Dict[str, str]]) -> bool:
@@ -129,15 +133,102 @@ async def verified_order(dispatcher: CollectingDispatcher, tracker: Tracker,
     return order, []
 
 
-class OrderFormValidation(VerifyingForm):
-    """The order number, then the customer verified by the order's own facts:
-    the channel identity or the email on the order. Subclasses add their own slots."""
+def owner_checked(dispatcher: CollectingDispatcher, tracker: Tracker, customer: Json,
+                  slots: Dict[Text, Any], not_on_account: str) -> Dict[Text, Any]:
+    """`slots` when what the customer named (an order, a refund) is theirs, or
+    may be once verified; verified at once when the channel proves who writes."""
+    current = tracker.get_slot("customer_id") if tracker.get_slot("customer_verified") else None
+    if current and current != customer["id"]:
+        # Another customer's: say no more than for a missing one.
+        utter(dispatcher, not_on_account, **slots)
+        return {key: None for key in slots}
+    if not account_customer(tracker) and identity_matches(customer, channel_identity(tracker)):
+        return {**slots, **verified_slots(customer, "channel", tracker)}
+    return slots
+
+
+class Proof:
+    """How a form's customer proves who they are: the slots it asks (until it
+    holds), how it reads and checks them. The form calls it; it keeps no state
+    (everything is in the tracker's slots)."""
+
+    # The slots that prove who the customer is; not asked once proven.
+    slots: Tuple[str, ...] = ("customer_email",)
+
+    def proven(self, tracker: Tracker) -> Optional[str]:
+        """The customer's id once they proved what the form acts on."""
+        return verified_customer(tracker)
 
     def anchor(self, tracker: Tracker) -> Optional[str]:
-        return tracker.get_slot("order_id")
+        """What an email is checked against; None when it is checked on its own."""
+        return None
 
-    async def validate_order_id(self, value: Any, dispatcher: CollectingDispatcher,
-                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def plainly_answers(self, tracker: Tracker) -> bool:
+        """Whether the latest message plainly answers a proof question, whatever its intent."""
+        return False
+
+    async def prepare(self, form: "CustomerForm", dispatcher: CollectingDispatcher,
+                      tracker: Tracker) -> Tuple[List[EventType], bool]:
+        """Events before the form runs, and whether they end its turn."""
+        return [], False
+
+    # -- reading answers: free text only when it answers the question asked --
+
+    async def extract_order_id(self, form: "CustomerForm", tracker: Tracker) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "order_id":
+            return {}
+        found = order_number(latest_text(tracker))
+        if found:
+            return {"order_id": found}
+        if not form.not_an_answer(tracker):
+            return {"order_id": latest_text(tracker)}  # validation explains what an order number looks like
+        return {}
+
+    async def extract_customer_email(self, form: "CustomerForm", tracker: Tracker) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "customer_email":
+            return {}
+        text = latest_text(tracker)
+        found = EMAIL.search(text)
+        if found:
+            return {"customer_email": found.group(0)}
+        # "what's your refund policy?" or "actually, where is my package?" is no email.
+        if not form.not_an_answer(tracker) and not order_number(text):
+            return {"customer_email": text}  # validation explains what an email looks like
+        return {}
+
+    async def extract_verification_code(self, form: "CustomerForm", tracker: Tracker) -> Dict[Text, Any]:
+        return {}
+
+    # -- checking answers --
+
+    async def validate_order_id(self, form: "CustomerForm", value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker) -> Dict[Text, Any]:
+        return {"order_id": value}
+
+    async def validate_customer_email(self, form: "CustomerForm", value: Any,
+                                      dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        return {"customer_email": value}
+
+    async def validate_verification_code(self, form: "CustomerForm", value: Any,
+                                         dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        return {"verification_code": value}
+
+
+class OrderProof(Proof):
+    """The order number, then the customer verified by the order's own facts:
+    the channel identity or the email on the order (that order only).
+
+    `anchors`: the slots an email is checked against, in order (a refund form
+    checks the refund's order: ("refund_id", "order_id"))."""
+
+    def __init__(self, anchors: Tuple[str, ...] = ("order_id",)) -> None:
+        self.anchors = anchors
+
+    def anchor(self, tracker: Tracker) -> Optional[str]:
+        return next((tracker.get_slot(slot) for slot in self.anchors if tracker.get_slot(slot)), None)
+
+    async def validate_order_id(self, form: "CustomerForm", value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker) -> Dict[Text, Any]:
         order_id = order_number(value)
         if not order_id:
             utter(dispatcher, "utter_invalid_order_id")
@@ -150,28 +241,10 @@ class OrderFormValidation(VerifyingForm):
             return {"order_id": None}
         except BackendError as error:
             return {"order_id": order_id, **outage(dispatcher, tracker, error, f"looking up order {order_id}")}
-        return self.owner_checked(dispatcher, tracker, customer, {"order_id": order_id},
-                                  "utter_order_not_on_account")
+        return owner_checked(dispatcher, tracker, customer, {"order_id": order_id}, "utter_order_not_on_account")
 
-    @staticmethod
-    def owner_checked(dispatcher: CollectingDispatcher, tracker: Tracker, customer: Json,
-                      slots: Dict[Text, Any], not_on_account: str) -> Dict[Text, Any]:
-        """`slots` when what the customer named (an order, a refund) is theirs, or
-        may be once verified; verified at once when the channel proves who writes."""
-        current = tracker.get_slot("customer_id") if tracker.get_slot("customer_verified") else None
-        if current and current != customer["id"]:
-            # Another customer's: say no more than for a missing one.
-            utter(dispatcher, not_on_account, **slots)
-            return {key: None for key in slots}
-        if not account_customer(tracker) and identity_matches(customer, channel_identity(tracker)):
-            return {**slots, **verified_slots(customer, "channel", tracker)}
-        return slots
-
-    def mismatch_message(self, tracker: Tracker) -> str:
-        return "utter_email_mismatch"
-
-    async def validate_customer_email(self, value: Any, dispatcher: CollectingDispatcher,
-                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_customer_email(self, form: "CustomerForm", value: Any,
+                                      dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         if verified_customer(tracker):
             return {"customer_email": value}
         email = str(value or "").strip()
@@ -181,4 +254,4 @@ class OrderFormValidation(VerifyingForm):
         order_id = tracker.get_slot("order_id")
         if not order_id:
             return {"customer_email": email}  # checked once the order number is known
-        return await email_proof(dispatcher, tracker, order_id, email, self.mismatch_message(tracker))
+        return await email_proof(dispatcher, tracker, order_id, email, form.mismatch_message(tracker))

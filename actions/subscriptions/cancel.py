@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import List, Text
+from typing import List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.shared.account_verification import account_unverified
 from actions.billing.refunds import business_days
@@ -26,11 +27,8 @@ from actions.subscriptions.membership import (UNVERIFIED, cancellable, current_s
 logger = logging.getLogger(__name__)
 
 
-class ActionAskCancelSubscriptionConfirmed(Action):
+class ActionAskCancelSubscriptionConfirmed(NamedAction, action="action_ask_cancel_subscription_confirmed"):
     """Says what cancelling means, in dollars, before the customer confirms."""
-
-    def name(self) -> Text:
-        return "action_ask_cancel_subscription_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -40,10 +38,7 @@ class ActionAskCancelSubscriptionConfirmed(Action):
         return []
 
 
-class ActionCancelSubscription(Action):
-    def name(self) -> Text:
-        return "action_cancel_subscription"
-
+class ActionCancelSubscription(NamedAction, action="action_cancel_subscription"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         done = [SlotSet("subscription", None), SlotSet("cancellation_quote", None),
@@ -56,7 +51,7 @@ class ActionCancelSubscription(Action):
             return done
         if not cancellable(sub):
             return self._already_cancelled(dispatcher, sub) + done
-        if tracker.get_slot("cancel_subscription_confirmed") != "yes":
+        if tracker.get_slot("cancel_subscription_confirmed") is not True:
             utter(dispatcher, "utter_subscription_kept", plan=sub.get("plan") or "Harbor Plus")
             return done
         try:
@@ -96,11 +91,8 @@ ABOUT_MEMBERSHIP = re.compile(r"\b(plus|member(ship)?|subscri\w*|annual|yearly|m
 ABOUT_ORDER = re.compile(r"\b(order|ships?|shipped|item|package)\b", re.I)
 
 
-class ActionCancellationFee(Action):
+class ActionCancellationFee(NamedAction, action="action_cancellation_fee"):
     """check_cancellation_fee: a verified member's own numbers, else the policy."""
-
-    def name(self) -> Text:
-        return "action_cancellation_fee"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

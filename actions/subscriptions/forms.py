@@ -1,4 +1,4 @@
-"""The membership forms: account verification (AccountFormValidation), then
+"""The membership forms: account verification (AccountProof), then
 the customer's membership is looked up once (slot `subscription`; {"id": None}
 when they have none) and, for cancelling, the service's quote, so what
 cancelling costs is said BEFORE the customer confirms."""
@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clients
-from actions.shared.account_verification import AccountFormValidation
+from actions.shared.forms import CustomerForm
+from actions.shared.account_verification import AccountProof
 from actions.clients.base import BackendError, Json, Rejected
 from actions.shared.common import latest_intent, latest_text, outage, account_customer
 from actions.shared.messages import utter
@@ -19,7 +20,9 @@ from actions.subscriptions.membership import (KEEP, MAX_PAUSE_MONTHS, cancellabl
                                               months_in, pausable)
 
 
-class SubscriptionForm(AccountFormValidation):
+class SubscriptionForm(CustomerForm):
+    proof = AccountProof()
+
     wants_quote = False
     final_slot = ""
 
@@ -61,12 +64,9 @@ class SubscriptionForm(AccountFormValidation):
         return found
 
 
-class ValidateCancelSubscriptionForm(SubscriptionForm):
+class ValidateCancelSubscriptionForm(SubscriptionForm, form="cancel_subscription_form"):
     wants_quote = True
     final_slot = "cancel_subscription_confirmed"
-
-    def name(self) -> Text:
-        return "validate_cancel_subscription_form"
 
     def usable(self, sub: Json) -> bool:
         return cancellable(sub)
@@ -81,21 +81,16 @@ class ValidateCancelSubscriptionForm(SubscriptionForm):
     async def extract_cancel_subscription_confirmed(self, dispatcher: CollectingDispatcher,
                                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return self.yes_or_no(tracker, "cancel_subscription_confirmed", no_words=KEEP,
-                              yes_intents=("affirm", "cancel_subscription"), answers=("yes", "no"))
+                              yes_intents=("affirm", "cancel_subscription"))
 
     async def validate_cancel_subscription_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value in ("yes", "no"):
-            return {"cancel_subscription_confirmed": value}
-        utter(dispatcher, "utter_please_choose")
-        return {"cancel_subscription_confirmed": None}
+        return self.yes_or_no_answer(dispatcher, "cancel_subscription_confirmed", value,
+                                     "utter_please_choose")
 
 
-class ValidatePauseSubscriptionForm(SubscriptionForm):
+class ValidatePauseSubscriptionForm(SubscriptionForm, form="pause_subscription_form"):
     final_slot = "pause_months"
-
-    def name(self) -> Text:
-        return "validate_pause_subscription_form"
 
     def usable(self, sub: Json) -> bool:
         return pausable(sub)

@@ -1,13 +1,14 @@
 """Pausing Harbor Plus: 1 to 3 months, no fee."""
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.shared.naming import NamedAction
 from actions import clients
 from actions.shared.account_verification import account_unverified
 from actions.clients.base import BackendError, Rejected
@@ -16,10 +17,7 @@ from actions.shared.messages import utter
 from actions.subscriptions.membership import MAX_PAUSE_MONTHS, UNVERIFIED, pausable
 
 
-class ActionPauseSubscription(Action):
-    def name(self) -> Text:
-        return "action_pause_subscription"
-
+class ActionPauseSubscription(NamedAction, action="action_pause_subscription"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         done = [SlotSet("subscription", None), SlotSet("pause_months", None)]

@@ -177,7 +177,7 @@ async def test_an_email_given_before_the_order_number_is_checked_once_the_order_
 
 async def test_confirming_refunds_the_duplicate_349_in_full_once(fresh_backend):
     finding = {"order_id": "10238", "state": "duplicate", "payment_id": "P-9002"}
-    slots = {"duplicate_charge": finding, "duplicate_refund_confirmed": "yes"}
+    slots = {"duplicate_charge": finding, "duplicate_refund_confirmed": True}
     dispatcher = CollectingDispatcher()
     events = await ActionRefundDuplicateCharge().run(
         dispatcher, says("yes", "affirm", fixture="billing_verified_liam", slots=slots), {})
@@ -201,7 +201,7 @@ async def test_confirming_refunds_the_duplicate_349_in_full_once(fresh_backend):
 
 async def test_declining_leaves_both_charges_as_they_are(backend):
     dispatcher = CollectingDispatcher()
-    slots = {"duplicate_charge": {"order_id": "10238", "state": "duplicate"}, "duplicate_refund_confirmed": "no"}
+    slots = {"duplicate_charge": {"order_id": "10238", "state": "duplicate"}, "duplicate_refund_confirmed": False}
     await ActionRefundDuplicateCharge().run(
         dispatcher, says("no", "deny", fixture="billing_verified_liam", slots=slots), {})
     assert names(dispatcher) == ["utter_duplicate_left"]
@@ -235,7 +235,7 @@ async def test_another_customers_order_is_not_checked_for_charges(backend):
 
 async def test_duplicate_check_with_billing_down_is_a_polite_message(backend_down):
     dispatcher = CollectingDispatcher()
-    slots = {"duplicate_charge": {"order_id": "10238", "state": "duplicate"}, "duplicate_refund_confirmed": "yes"}
+    slots = {"duplicate_charge": {"order_id": "10238", "state": "duplicate"}, "duplicate_refund_confirmed": True}
     await ActionRefundDuplicateCharge().run(
         dispatcher, says("yes", "affirm", fixture="billing_verified_liam", slots=slots), {})
     assert names(dispatcher) == ["utter_backend_down"]

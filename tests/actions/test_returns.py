@@ -401,7 +401,7 @@ async def test_an_outage_when_creating_the_return_is_a_polite_message_not_an_exc
     talk = Conversation()
     talk.state.update(order_id="10232", customer_id="C001", customer_verified=True,
                       verified_by="email", verified_orders=["10232"], return_items=["SWT-MER-M"], return_reason="too small", return_condition="none",
-                      return_refund_method="original_payment", return_confirmed="yes",
+                      return_refund_method="original_payment", return_confirmed=True,
                       return_checked_order="10232")
     talk.user_event = {"event": "user", "text": "yes", "message_id": "msg-down", "timestamp": 5.0}
     messages, events = await talk.submit()

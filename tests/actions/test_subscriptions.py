@@ -69,7 +69,7 @@ def billing_get(server, path: str) -> Dict[str, Any]:
 async def test_cancelling_daniels_annual_plan_refunds_51_dollars(fresh_backend, private_crm):
     slots = await daniels_quote(private_crm)
     dispatcher = CollectingDispatcher()
-    tracker = says("/affirm", "affirm", slots={**slots, "cancel_subscription_confirmed": "yes"})
+    tracker = says("/affirm", "affirm", slots={**slots, "cancel_subscription_confirmed": True})
     events = await ActionCancelSubscription().run(dispatcher, tracker, {})
     assert names(dispatcher) == ["utter_subscription_cancelled_annual"]
     done = text_of(dispatcher)
@@ -106,7 +106,7 @@ async def test_keep_it_keeps_the_membership(backend):
     kept = says("/deny", "deny", form="cancel_subscription_form", requested="cancel_subscription_confirmed",
                 slots={**DANIEL, **slots})
     answer = slot_values(await form.run(CollectingDispatcher(), kept, DOMAIN))
-    assert answer["cancel_subscription_confirmed"] == "no" and answer["requested_slot"] is None
+    assert answer["cancel_subscription_confirmed"] is False and answer["requested_slot"] is None
     dispatcher = CollectingDispatcher()
     await ActionCancelSubscription().run(dispatcher, says("", "deny", slots={**slots, **answer}), {})
     assert names(dispatcher) == ["utter_subscription_kept"]
