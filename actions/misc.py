@@ -2,8 +2,10 @@
 
 Low NLU confidence (FallbackClassifier's `nlu_fallback`) starts Rasa's
 built-in two-stage fallback (`action_two_stage_fallback`). Its first stage is
-`action_default_ask_affirmation`, customised here: the two most likely
-requests as buttons with human-friendly titles, plus "Something else". If the
+`action_default_ask_affirmation`, customised here: a free-form question the
+store's knowledge answers is answered (actions/knowledge/); anything else gets
+the two most likely requests as buttons with human-friendly titles, plus
+"Something else". If the
 customer picks "Something else" they are asked to rephrase
 (`action_default_ask_rephrase` sends `utter_ask_rephrase`); if they still aren't understood,
 `action_default_fallback` (customised here) offers a person, with the reason
@@ -13,13 +15,16 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
+
+import yaml
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.knowledge.answering import Answer, answer_question
 from actions.shared.naming import NamedAction
 from actions.shared.messages import utter
 from actions.shared.requests import INTENT_TITLES
@@ -37,6 +42,15 @@ def intent_payload(intent: str, entities: List[Dict[str, Any]]) -> str:
     return f"/{intent}{json.dumps(values, separators=(',', ':'))}" if values else f"/{intent}"
 
 
+def knowledge_answer(text: str) -> Optional[Answer]:
+    """The store's knowledge, if it answers `text` (never an error for the customer)."""
+    try:
+        return answer_question(text)
+    except (OSError, KeyError, ValueError, yaml.YAMLError) as error:
+        logger.error("knowledge unavailable: %s", error)
+        return None
+
+
 def likely_intents(message: Dict[str, Any], count: int = 2) -> List[str]:
     ranking = message.get("intent_ranking") or []
     names = [r.get("name") for r in ranking if r.get("name") in INTENT_TITLES]
@@ -49,6 +63,10 @@ class ActionDefaultAskAffirmation(NamedAction, action="action_default_ask_affirm
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         message = tracker.latest_message or {}
+        found = knowledge_answer(message.get("text") or "")
+        if found:
+            utter(dispatcher, "utter_policy_answer", answer=found.text, trace=found.trace())
+            return []
         guesses = likely_intents(message)
         if not guesses:
             utter(dispatcher, "utter_ask_rephrase")

@@ -14,7 +14,7 @@ import random
 import string
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
@@ -44,11 +44,13 @@ def fill(template: str, values: Dict[str, Any]) -> str:
     return string.Formatter().vformat(template, (), _Keep(values))
 
 
-def utter(dispatcher: CollectingDispatcher, name: str, **values: Any) -> None:
-    """Sends message `name` with `values`; domain responses work too."""
+def utter(dispatcher: CollectingDispatcher, name: str, trace: Optional[Dict[str, Any]] = None,
+          **values: Any) -> None:
+    """Sends message `name` with `values`; domain responses work too. `trace`
+    goes into the bot event's metadata (e.g. the knowledge passage quoted)."""
     variations = catalogue().get(name)
     if variations is None:
-        dispatcher.utter_message(response=name, **values)
+        dispatcher.utter_message(response=name, **values, **(trace or {}))
         return
     chosen = random.choice(variations)
     buttons = [{"title": fill(b["title"], values), "payload": fill(b["payload"], values)}
@@ -57,7 +59,7 @@ def utter(dispatcher: CollectingDispatcher, name: str, **values: Any) -> None:
     # `utter_action` names the message in the bot event's metadata, as Rasa
     # does for domain responses, so tests and analytics see which one it was.
     dispatcher.utter_message(text=fill(chosen["text"], values), buttons=buttons or None,
-                             utter_action=name)
+                             utter_action=name, **(trace or {}))
 
 
 def message_name(message: Dict[str, Any]) -> str:

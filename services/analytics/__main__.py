@@ -40,6 +40,7 @@ def ranked(items: List[Dict[str, Any]], key: str, limit: int = 5) -> str:
 def render(report: Dict[str, Any]) -> str:
     w, conv, msg, h = report["window"], report["conversations"], report["messages"], report["handoffs"]
     nlu, sent, errors = report["nlu"], report["sentiment"], report["backend_errors"]
+    know = report.get("knowledge") or {"answers": 0, "gaps": 0, "top_gaps": []}
     avg = sent["average_compound"]
     rows = [
         ("Conversations", str(conv["total"]), ""),
@@ -62,6 +63,8 @@ def render(report: Dict[str, Any]) -> str:
                                 for f in report["flows"]) or "—"),
         ("Backend errors", str(errors["total"]),
          ", ".join(f"{k} {v}" for k, v in errors["by_system"].items())),
+        ("Knowledge", str(know["answers"]), f"answers quoting the policies; {know['gaps']} unanswered"),
+        ("  top gaps", "", "; ".join(f"{g['question']!r} x{g['count']}" for g in know["top_gaps"][:5]) or "—"),
     ]
     lines = [f"Harbor analytics: last {w['days']} day(s), {w['from']} to {w['to']} (UTC)"]
     for name, src in report["sources"].items():

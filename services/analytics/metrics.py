@@ -129,6 +129,9 @@ def conversation_metrics(events: List[Json], since: float, threshold: float) -> 
     flows_completed: Counter = Counter()
     errors_by_system: Counter = Counter()
     errors_by_action: Counter = Counter()
+    gaps: Counter = Counter()
+    gap_scores: Dict[str, float] = {}
+    knowledge_answers = 0
 
     for sender_events in by_sender(events):
         flows = _Flows()
@@ -163,6 +166,13 @@ def conversation_metrics(events: List[Json], since: float, threshold: float) -> 
                         totals["agent_messages"] += 1
                     else:
                         totals["bot_messages"] += 1
+                    if metadata.get("passage_ids"):
+                        knowledge_answers += 1
+                    if metadata.get("knowledge_gap"):
+                        # the same question, however it was capitalised or spaced
+                        question = " ".join(str(metadata["knowledge_gap"]).lower().split())
+                        gaps[question] += 1
+                        gap_scores[question] = float(metadata.get("knowledge_score") or 0.0)
                     outcome = HANDOFF_OUTCOMES.get(metadata.get("utter_action"))
                     if awaiting_outcome and outcome:
                         outcomes[outcome] += 1
@@ -216,6 +226,9 @@ def conversation_metrics(events: List[Json], since: float, threshold: float) -> 
                    "completed": flows_completed.get(name, 0),
                    "completion_rate": share(flows_completed.get(name, 0), flows_started[name])}
                   for name in sorted(flows_started, key=lambda n: (-flows_started[n], n))],
+        "knowledge": {"answers": knowledge_answers, "gaps": sum(gaps.values()),
+                      "top_gaps": [{"question": q, "count": n, "best_score": round(gap_scores[q], 3)}
+                                   for q, n in sorted(gaps.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]},
         "backend_errors": {"total": totals["backend_errors"],
                            "by_system": dict(errors_by_system.most_common()),
                            "by_action": dict(errors_by_action.most_common())},

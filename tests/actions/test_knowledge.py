@@ -9,6 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import (DEFAULT_POLICIES, ActionAnswerPolicy, answer_for, load_policies,
                                load_topics, section_named)
+from actions.knowledge.passages import load_passages
+from actions.misc import ActionDefaultAskAffirmation
 from actions.shared.messages import message_name
 from tests.support.trackers import says
 
@@ -106,3 +108,51 @@ def test_every_topic_points_at_an_existing_section_and_bullet():
             assert bullets, (topic.name, section)
             for selector in selectors:
                 assert any(selector.lower() in b.lower() for b in bullets), (topic.name, selector)
+
+
+# -- passages: free-form questions, traced answers, gaps ---------------------------------------
+
+def test_every_policy_bullet_is_exactly_one_passage():
+    bullets = [b for section in load_policies().values() for b in section]
+    texts = [p.text for p in load_passages()]
+    assert sorted(texts) == sorted(bullets)
+    assert len({p.id for p in load_passages()}) == len(texts)
+
+
+@pytest.mark.parametrize("question,facts", [
+    ("can I send back something I bought on clearance?", ["final sale"]),
+    ("whats the cutoff time for next day delivery", ["2 pm"]),
+    ("how long is the password reset link good for", ["1 hour"]),
+    ("is shipping free if I spend $40?", ["free on orders over $50"]),
+])
+async def test_a_free_form_question_the_nlu_was_unsure_about_is_answered_from_the_passages(question, facts):
+    dispatcher = CollectingDispatcher()
+    tracker = says(question, "nlu_fallback")
+    await ActionDefaultAskAffirmation().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    for fact in facts:
+        assert fact in message["text"]
+    # traceable: the bot event's metadata names the passage quoted
+    assert message["passage_ids"] and all(p in {x.id for x in load_passages()} for p in message["passage_ids"])
+
+
+async def test_a_policy_answer_names_the_passages_it_quotes():
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerPolicy().run(dispatcher, says("can I get next day delivery?", "delivery_options"), {})
+    [message] = dispatcher.messages
+    assert message["passage_ids"] == ["delivery.next_day"]
+
+
+async def test_a_question_nothing_answers_offers_a_person_and_is_recorded_as_a_gap():
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerPolicy().run(dispatcher, says("do you sell bicycles", "nlu_fallback"), {})
+    [message] = dispatcher.messages
+    assert message_name(message) == "utter_policy_unknown"
+    assert message["knowledge_gap"] == "do you sell bicycles" and message["knowledge_score"] < 0.3
+
+
+async def test_an_off_topic_message_in_the_fallback_still_gets_the_did_you_mean_buttons():
+    dispatcher = CollectingDispatcher()
+    tracker = says("blorp fnord", "nlu_fallback")
+    await ActionDefaultAskAffirmation().run(dispatcher, tracker, {})
+    assert "passage_ids" not in dispatcher.messages[0]

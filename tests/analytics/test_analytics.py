@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.support.rasa_events import contained_order_tracking, handed_off_return, save_with_rasa
+from tests.support.rasa_events import Conversation, contained_order_tracking, handed_off_return, save_with_rasa
 from tests.support.inbox import SUPERVISOR, call, hand_off, login, standing_desk_package, start_inbox
 from tests.support.procs import PYTHON, ROOT
 
@@ -160,3 +160,37 @@ def test_supervisor_sees_the_numbers_in_the_inbox_page(world):
                 "order tracking form 1/1")
         finally:
             browser.close()
+
+
+def policy_question(sender_id: str, start: float, text: str, answered: bool) -> Conversation:
+    conversation = (Conversation(sender_id, start).session()
+                    .user(text, "nlu_fallback", 0.4, 0.0).action("action_default_ask_affirmation"))
+    if answered:
+        conversation.bot("Items can be returned within 30 days of delivery.", "utter_policy_answer",
+                         passage_ids=["returns.window"], knowledge_score=0.71)
+    else:
+        conversation.bot("I'm not sure about that one.", "utter_policy_unknown",
+                         knowledge_gap=text, knowledge_score=0.12)
+    return conversation.action("action_listen")
+
+
+def test_the_most_frequent_knowledge_gaps_are_listed(tmp_path):
+    now = time.time()
+    asyncio.run(save_with_rasa([
+        policy_question("gap-1", now - 300, "do you sell bicycles", answered=False),
+        policy_question("gap-2", now - 200, "Do you sell  bicycles", answered=False),
+        policy_question("gap-3", now - 100, "gift wrapping?", answered=False),
+        policy_question("answered", now - 50, "how long to return a jacket", answered=True),
+    ], tmp_path / "tracker.db", tmp_path / "events.db"))
+    done = subprocess.run([PYTHON, "-m", "services.analytics", "--events-url", f"sqlite:///{tmp_path / 'events.db'}",
+                           "--inbox-url", f"sqlite:///{tmp_path / 'no-inbox.db'}", "--json"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    knowledge = json.loads(done.stdout)["knowledge"]
+    assert knowledge["answers"] == 1 and knowledge["gaps"] == 3
+    assert knowledge["top_gaps"][0] == {"question": "do you sell bicycles", "count": 2, "best_score": 0.12}
+    table = subprocess.run([PYTHON, "-m", "services.analytics", "--events-url",
+                            f"sqlite:///{tmp_path / 'events.db'}", "--inbox-url",
+                            f"sqlite:///{tmp_path / 'no-inbox.db'}"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    assert "'do you sell bicycles' x2" in table

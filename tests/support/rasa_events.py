@@ -77,10 +77,11 @@ class Conversation:
         return self
 
     def bot(self, text: str, utter_action: Optional[str] = None,
-            agent: Optional[Dict[str, Any]] = None) -> "Conversation":
+            agent: Optional[Dict[str, Any]] = None, **trace: Any) -> "Conversation":
+        """A bot message; `trace`: more metadata, as actions add it (passage_ids, knowledge_gap)."""
         from rasa.shared.core.events import BotUttered
 
-        metadata: Dict[str, Any] = {}
+        metadata: Dict[str, Any] = dict(trace)
         if utter_action:
             metadata["utter_action"] = utter_action
         if agent:

@@ -26,42 +26,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.shared.naming import NamedAction
+from actions.knowledge.answering import answer_question, best_score
+from actions.knowledge.passages import load_passages, parse_policies, policies_path
 from actions.shared.messages import utter
 from actions.shared.common import latest_intent
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_POLICIES = ROOT / "knowledge" / "harbor_policies.md"
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TOPICS = ROOT / "knowledge" / "topics.yml"
-MARKERS = re.compile(r"\s*\((enforced)\)\s*", re.I)
-
-
-def policies_path() -> Path:
-    return Path(os.environ.get("KNOWLEDGE_PATH") or DEFAULT_POLICIES)
 
 
 def topics_path() -> Path:
     return Path(os.environ.get("KNOWLEDGE_TOPICS_PATH") or DEFAULT_TOPICS)
-
-
-# -- the policies ---------------------------------------------------------------------
-
-def parse_policies(markdown: str) -> Dict[str, List[str]]:
-    """`## Section` -> its bullets (markers like "(enforced)" dropped, wrapped lines joined)."""
-    sections: Dict[str, List[str]] = {}
-    current: Optional[List[str]] = None
-    for raw in markdown.splitlines():
-        line = raw.rstrip()
-        if line.startswith("## "):
-            current = sections.setdefault(line[3:].strip(), [])
-        elif current is None:
-            continue
-        elif re.match(r"^\s*[-*]\s+", line):
-            current.append(re.sub(r"^\s*[-*]\s+", "", line).strip())
-        elif line.strip() and current:
-            current[-1] += " " + line.strip()  # a wrapped bullet
-    return {name: [MARKERS.sub(" ", b).strip() for b in bullets] for name, bullets in sections.items()}
 
 
 @dataclass
@@ -155,19 +132,47 @@ def answer_for(intent: str, text: str) -> Optional[str]:
 
 
 class ActionAnswerPolicy(NamedAction, action="action_answer_policy"):
-    """Answers a policy question; inside a form, the form then asks its question again."""
+    """Answers a policy question; inside a form, the form then asks its question again.
+
+    The NLU's policy intent picks the topic (knowledge/topics.yml: a broad
+    question gets the whole rule, a narrow one its part); without one, the
+    retriever finds the passage (actions/knowledge/retriever.py); else the
+    bot says it is not sure, offers a person and records the gap. Either
+    way the passages quoted are named in the bot event's metadata."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         message = tracker.latest_message or {}
+        text = message.get("text") or ""
         entities = " ".join(str(e.get("value", "")) for e in message.get("entities") or [])
         try:
-            answer = answer_for(latest_intent(tracker), f"{message.get('text') or ''} {entities}")
-        except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+            answer = answer_for(latest_intent(tracker), f"{text} {entities}")
+            found = None if answer else answer_question(text)
+        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
             logger.error("policy knowledge unavailable: %s", error)
-            answer = None
+            found, answer = None, None
         if answer:
-            utter(dispatcher, "utter_policy_answer", answer=answer)
+            utter(dispatcher, "utter_policy_answer", answer=answer, trace=quoted(answer))
+        elif found:
+            utter(dispatcher, "utter_policy_answer", answer=found.text, trace=found.trace())
         else:
-            utter(dispatcher, "utter_policy_unknown")
+            utter(dispatcher, "utter_policy_unknown", trace=gap(text))
         return []
+
+
+def quoted(answer: str) -> Dict[str, Any]:
+    """The passages a topic's answer quotes, for the bot event's metadata."""
+    try:
+        return {"passage_ids": [p.id for p in load_passages() if p.text in answer]}
+    except (OSError, yaml.YAMLError, KeyError, ValueError):
+        return {}
+
+
+def gap(text: str) -> Dict[str, Any]:
+    """What an unanswered question leaves in the bot event's metadata, for
+    `make analytics` to list the most frequent knowledge gaps."""
+    try:
+        score = best_score(text)
+    except (OSError, yaml.YAMLError, KeyError, ValueError):
+        score = 0.0
+    return {"knowledge_gap": text, "knowledge_score": round(score, 3)}
