@@ -24,7 +24,7 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.knowledge.answering import Answer, answer_question
+from actions.knowledge.answering import Answer, answer_question, names_something, start_request_button
 from actions.shared.naming import NamedAction
 from actions.shared.messages import utter
 from actions.shared.requests import INTENT_TITLES
@@ -43,7 +43,11 @@ def intent_payload(intent: str, entities: List[Dict[str, Any]]) -> str:
 
 
 def knowledge_answer(text: str) -> Optional[Answer]:
-    """The store's knowledge, if it answers `text` (never an error for the customer)."""
+    """The store's knowledge, if it answers `text` (never an error for the
+    customer). A message naming an order, invoice or email is about the
+    customer's own request: the guesses below fit it better."""
+    if names_something(text):
+        return None
     try:
         return answer_question(text)
     except (OSError, KeyError, ValueError, yaml.YAMLError) as error:
@@ -65,7 +69,8 @@ class ActionDefaultAskAffirmation(NamedAction, action="action_default_ask_affirm
         message = tracker.latest_message or {}
         found = knowledge_answer(message.get("text") or "")
         if found:
-            utter(dispatcher, "utter_policy_answer", answer=found.text, trace=found.trace())
+            utter(dispatcher, "utter_policy_answer", answer=found.text, trace=found.trace(),
+                  extra_buttons=start_request_button(message))
             return []
         guesses = likely_intents(message)
         if not guesses:

@@ -2,10 +2,22 @@
 never anything made up, with the ids that let every answer be traced."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from actions.knowledge.retriever import retriever
+from actions.shared.requests import INTENT_TITLES, REQUEST_STARTERS
+
+
+# An order, invoice or refund number, or an email, even where the NLU found no entity.
+NAMES_SOMETHING = re.compile(r"\d{4,}|@")
+UNSURE_REQUEST = 0.3  # an intent the NLU hesitated on, worth a button
+
+
+def names_something(text: str) -> bool:
+    """Whether `text` is about the customer's own order or account, not a general question."""
+    return bool(NAMES_SOMETHING.search(text or ""))
 
 
 @dataclass(frozen=True)
@@ -32,3 +44,20 @@ def best_score(question: str, language: str = "en") -> float:
     """How well the best passage matches (recorded for unanswered questions)."""
     hits = retriever(language).search(question or "", top=1)
     return hits[0].score if hits else 0.0
+
+
+def start_request_button(message: Dict[str, Any]) -> List[Dict[str, str]]:
+    """After answering a general question the NLU took for a request ("how
+    long do I have to return a jacket?": rerouted by addons/nlu/
+    general_questions.py, or the request the NLU was unsure about), one tap
+    starts that request."""
+    candidates = [message.get("rerouted_from")]
+    if (message.get("intent") or {}).get("name") == "nlu_fallback":
+        # Unsure between a policy question and its request ("return policy"
+        # or "return an item"): the two it hesitated between, if likely enough.
+        ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+        candidates += [r.get("name") for r in ranking[:2] if (r.get("confidence") or 0) >= UNSURE_REQUEST]
+    for intent in candidates:
+        if intent in REQUEST_STARTERS and REQUEST_STARTERS[intent].endswith("_form") and intent in INTENT_TITLES:
+            return [{"title": INTENT_TITLES[intent], "payload": f"/{intent}"}]
+    return []

@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.shared.naming import NamedAction
-from actions.knowledge.answering import answer_question, best_score
+from actions.knowledge.answering import answer_question, best_score, start_request_button
 from actions.knowledge.passages import load_passages, parse_policies, policies_path
 from actions.shared.messages import utter
 from actions.shared.common import latest_intent
@@ -154,7 +154,8 @@ class ActionAnswerPolicy(NamedAction, action="action_answer_policy"):
         if answer:
             utter(dispatcher, "utter_policy_answer", answer=answer, trace=quoted(answer))
         elif found:
-            utter(dispatcher, "utter_policy_answer", answer=found.text, trace=found.trace())
+            utter(dispatcher, "utter_policy_answer", answer=found.text, trace=found.trace(),
+                  extra_buttons=start_request_button(message))
         else:
             utter(dispatcher, "utter_policy_unknown", trace=gap(text))
         return []

@@ -74,6 +74,9 @@ REQUESTS: Tuple[Request, ...] = (
     Request("contact_customer_service", "request", "Contact customer service", starts="action_handoff"),
     Request("complaint", "request", "Make a complaint", starts="action_handoff"),
     Request("ask_support_hours", "policy", "Support hours"),
+    # Any other question about the store's rules: the knowledge passages answer
+    # (also what addons/nlu/general_questions.py reroutes general questions to).
+    Request("ask_policy", "policy", "A question about our policies"),
     Request("review", "other", "Leave feedback"),
     # small talk
     Request("greet", "small_talk"),

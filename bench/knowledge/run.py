@@ -1,6 +1,13 @@
 """Accuracy of the knowledge answers on bench/knowledge/golden.yml.
 
-    .venv/bin/python bench/knowledge/run.py [--threshold 0.3] [--errors]
+    .venv/bin/python bench/knowledge/run.py [--threshold 0.3] [--errors] [--model models/<m>.tar.gz]
+
+Without --model: the retriever alone (every question goes to the passages).
+With --model: as the bot answers: the model's NLU (with the general question
+router) classifies each question; a policy intent is answered by its topic
+or the passages (action_answer_policy), nlu_fallback by the passages (the
+fallback's first step), anything else starts a flow and counts as wrong
+(right only for a question no policy answers).
 
 A question counts as right when the answer contains every expected fact
 (exact substrings), or, for a question no policy answers (`none: true`),
@@ -21,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from actions.knowledge import retriever as retrieval  # noqa: E402
 from actions.knowledge.answering import answer_question  # noqa: E402
+from actions.knowledge.topics import answer_for  # noqa: E402
+from actions.shared.requests import POLICY_INTENTS  # noqa: E402
 
 GOLDEN = ROOT / "bench" / "knowledge" / "golden.yml"
 
@@ -31,29 +40,68 @@ def right(item: Dict, answer: Optional[str]) -> bool:
     return answer is not None and all(fact.lower() in answer.lower() for fact in item["facts"])
 
 
-def score(items: List[Dict], show_errors: bool) -> float:
+def as_the_bot_answers(question: str, intent: Optional[str]) -> Optional[str]:
+    """The answer text, None for "not sure", "<flow:intent>" when a flow starts."""
+    if intent is None or intent in ("nlu_fallback", "ask_policy"):
+        found = answer_question(question)
+        return found.text if found else None
+    if intent in POLICY_INTENTS:
+        topic = answer_for(intent, question)
+        found = None if topic else answer_question(question)
+        return topic or (found.text if found else None)
+    return f"<flow:{intent}>"
+
+
+def right_or_flow(item: Dict, answer: Optional[str]) -> bool:
+    if answer and answer.startswith("<flow:"):
+        return bool(item.get("none"))
+    return right(item, answer)
+
+
+def score(items: List[Dict], show_errors: bool, intents: Dict[str, str]) -> float:
     good = 0
     for item in items:
-        answer = answer_question(item["q"])
-        if right(item, answer.text if answer else None):
+        intent = intents.get(item["q"])
+        answer = as_the_bot_answers(item["q"], intent)
+        if right_or_flow(item, answer):
             good += 1
         elif show_errors:
             best = retrieval.retriever().search(item["q"], top=1)[0]
-            print(f"  MISS {item['q']!r}: {answer.passage_ids if answer else None} "
-                  f"(best {best.passage.id} {best.score:.2f})")
+            print(f"  MISS {item['q']!r} ({intent or 'retriever'}): {(answer or '')[:60]!r} "
+                  f"(best passage {best.passage.id} {best.score:.2f})")
     return good / len(items)
+
+
+def classify(model: Path, questions: List[str]) -> Dict[str, str]:
+    """Each question's intent by the model's NLU (the whole pipeline)."""
+    import asyncio
+    import logging
+
+    from rasa.core.agent import Agent
+
+    logging.disable(logging.WARNING)
+
+    async def run() -> Dict[str, str]:
+        agent = Agent.load(str(model))
+        return {q: (await agent.parse_message(q))["intent"]["name"] for q in questions}
+
+    return asyncio.run(run())
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threshold", type=float, help="try another answer threshold")
     parser.add_argument("--errors", action="store_true")
+    parser.add_argument("--model", type=Path, help="answer as the bot does, with this model's NLU")
     args = parser.parse_args()
     if args.threshold is not None:
         retrieval.ANSWER_THRESHOLD = args.threshold
     golden = yaml.safe_load(GOLDEN.read_text())
+    questions = [item["q"] for half in ("dev", "heldout") for item in golden[half]]
+    intents = classify(args.model, questions) if args.model else {}
+    print("as the bot answers (NLU + knowledge)" if args.model else "retriever alone")
     for half in ("dev", "heldout"):
-        print(f"{half:8} {score(golden[half], args.errors):.1%} of {len(golden[half])}")
+        print(f"{half:8} {score(golden[half], args.errors, intents):.1%} of {len(golden[half])}")
     return 0
 
 

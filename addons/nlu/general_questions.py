@@ -1,0 +1,90 @@
+"""Sends a general question to the store's knowledge instead of a flow.
+
+"How long do I have to return a jacket?" reads like return_item to the
+intent classifier, and the return flow would ask for an order number. A
+question about the store's rules, not about the customer's own order or
+account, is answered instead: this component, after the FallbackClassifier,
+relabels such a message `ask_policy` (answered by action_answer_policy from
+the knowledge passages) and keeps the original intent in `rerouted_from`, so
+the answer can offer to start that request.
+
+A message is rerouted only when all hold: its intent starts a request form;
+it is phrased as a question; it names nothing of the customer's own (no
+order, invoice or refund number, no email); and the knowledge retriever (actions/knowledge/retriever.py) finds a passage
+scoring at least `min_score`, higher than the answer threshold: a wrong
+reroute costs more than a missed one.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+POLICY_QUESTION = "ask_policy"
+QUESTION = re.compile(
+    r"^\s*(how|what|whats|what's|when|where|which|who|why|can|could|do|does|is|are|will|would|should|"
+    r"may|if|any)\b|\?\s*$|\b(can|could|do|does|will|would|should) (i|you|u|we)\b", re.I)
+PERSONAL_ENTITIES = frozenset({"order_id", "invoice_id", "refund_id", "email", "amount", "person_name"})
+
+
+def reroutable_intents() -> frozenset:
+    """Requests that start a form (the registry, one place per fact); never a
+    request for a person, which a person answers."""
+    from actions.shared.requests import REQUEST_STARTERS
+
+    return frozenset(intent for intent, starts in REQUEST_STARTERS.items() if starts.endswith("_form"))
+
+
+def general_question(text: Text, intent: Text, entities: List[Dict[Text, Any]], min_score: float,
+                     intents: frozenset) -> Optional[float]:
+    """The knowledge score when `text` is a general question to reroute, else None."""
+    from actions.knowledge.answering import best_score, names_something
+
+    if intent not in intents or not QUESTION.search(text) or names_something(text):
+        return None
+    if any(e.get("entity") in PERSONAL_ENTITIES for e in entities):
+        return None
+
+    score = best_score(text)
+    return score if score >= min_score else None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class GeneralQuestionRouter(GraphComponent):
+    """Relabels general questions `ask_policy` (see the module docstring)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"min_score": 0.5}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.min_score = float({**self.get_default_config(), **config}["min_score"])
+        self.intents = reroutable_intents()
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "GeneralQuestionRouter":
+        return cls(config)
+
+    def route(self, text: Text, intent: Dict[Text, Any],
+              entities: List[Dict[Text, Any]]) -> Optional[Tuple[Dict[Text, Any], Text]]:
+        score = general_question(text, intent.get("name") or "", entities, self.min_score, self.intents)
+        if score is None:
+            return None
+        return {"name": POLICY_QUESTION, "confidence": round(score, 4)}, intent.get("name") or ""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            routed = self.route(message.get(TEXT) or "", intent, message.get(ENTITIES) or [])
+            if routed:
+                new_intent, original = routed
+                message.set(INTENT, new_intent, add_to_output=True)
+                message.set("rerouted_from", original, add_to_output=True)
+        return messages

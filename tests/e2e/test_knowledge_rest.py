@@ -1,0 +1,30 @@
+"""Free-form questions end to end: REST channel -> Rasa (NLU with the general
+question router) -> action server (knowledge passages)."""
+from __future__ import annotations
+
+from tests.support.dispatch import payloads, text_of
+from tests.support.stack import new_sender, say
+
+
+def test_a_general_question_that_reads_like_a_return_is_answered_and_a_return_offered(rasa):
+    sender = new_sender("e2e-know")
+    replies = say(rasa, sender, "how long do I have to return a jacket?")
+    assert "30 days" in text_of(replies)
+    assert "order number" not in text_of(replies).lower() and "email" not in text_of(replies).lower()
+    assert "/return_item" in payloads(replies)  # one tap starts the return
+    # ...which then asks for the order, as a return does
+    assert "order" in text_of(say(rasa, sender, "/return_item")).lower()
+
+
+def test_a_question_the_nlu_is_unsure_about_is_answered_from_the_passages(rasa):
+    sender = new_sender("e2e-know")
+    replies = text_of(say(rasa, sender, "how long is the password reset link good for"))
+    assert "1 hour" in replies
+
+
+def test_a_question_naming_an_order_is_about_that_order_not_answered_in_general(rasa):
+    sender = new_sender("e2e-know")
+    replies = say(rasa, sender, "can I return order 10232?")
+    assert "30 days" not in text_of(replies) and "delivered" not in text_of(replies)
+    # the return itself: started (its questions) or offered (the "did you mean" button)
+    assert "email" in text_of(replies).lower() or any(p.startswith("/return_item") for p in payloads(replies))
