@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.shared.naming import NamedAction
 from actions import clients
+from actions.shared import language
 from actions.shared.messages import utter
 from actions.clients.base import BackendError, Json, NotFound
 from actions.clients.handoff_target import HandoffUnavailable, get_handoff_target
@@ -50,6 +51,19 @@ async def _facts(tracker: Tracker) -> tuple[Optional[Json], Optional[Json]]:
     return customer, order
 
 
+# The values the handoff messages are filled with, in the languages with a
+# handoff message (actions/messages/<language>/handoff.yml).
+WORDS = {
+    "en": {"wait": "about {} minutes", "a_few_minutes": "a few minutes", "account_email": "the email on your account"},
+    "es": {"wait": "unos {} minutos", "a_few_minutes": "unos minutos", "account_email": "el correo de tu cuenta"},
+    "fr": {"account_email": "l'adresse de votre compte"},
+    "de": {"account_email": "die E-Mail-Adresse Ihres Kontos"},
+    "pt": {"account_email": "o e-mail da sua conta"},
+    "it": {"account_email": "l'indirizzo e-mail del suo account"},
+}
+WORDS = {code: {**WORDS["en"], **words} for code, words in WORDS.items()}
+
+
 class ActionHandoff(NamedAction, action="action_handoff"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -65,13 +79,14 @@ class ActionHandoff(NamedAction, action="action_handoff"):
             utter(dispatcher, "utter_handoff_unavailable")
             return [SlotSet("handoff_reason", None)]
         team = TEAM_NAMES.get(package["queue"], "customer support")
+        words = WORDS.get(language.current.get(), WORDS["en"])
         if live:
             wait = created.get("expected_wait_minutes")
             utter(dispatcher, "utter_handoff_live", team=team,
-                                     wait=f"about {wait} minutes" if wait else "a few minutes")
+                  wait=words["wait"].format(wait) if wait else words["a_few_minutes"])
         else:
             utter(dispatcher, "utter_handoff_ticket", team=team,
-                                     email=(customer or {}).get("email") or "the email on your account")
+                  email=(customer or {}).get("email") or words["account_email"])
         logger.info("handed off %s to %s (%s, %s): %s", tracker.sender_id, package["queue"],
                     package["status"], package["priority"], package["reason"])
         return [SlotSet("handoff_reason", None), SlotSet("handoff_id", str(created.get("id", ""))),

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 from actions.escalation import sensitive_topic
+from actions.shared import language as languages
 from actions.shared.requests import QUEUES
 
 Json = Dict[str, Any]
@@ -65,7 +66,7 @@ def actions_tried(tracker: Tracker) -> List[str]:
 def main_intent(turns: List[Json]) -> Optional[str]:
     """The last request the customer made (small talk and answers don't count)."""
     ignore = {"inform", "affirm", "deny", "greet", "thank_you", "goodbye", "stop", "nlu_fallback",
-              "contact_human_agent", "contact_customer_service", "complaint", "out_of_scope",
+              "contact_human_agent", "contact_customer_service", "complaint", "out_of_scope", "other_language",
               "bot_challenge", None}
     for turn in reversed(turns):
         if turn["intent"] not in ignore:
@@ -80,7 +81,8 @@ def queue_for(intent: Optional[str], reason: str) -> str:
     lowered = reason.lower()
     for queue, words in (("returns", ("return", "rma")), ("billing", ("refund", "charge", "payment", "invoice", "subscription", "plus")),
                          ("orders", ("order", "delivery", "shipping")), ("account", ("account", "password"))):
-        if any(word in lowered for word in words):
+        # whole words only: "rma" is in "German"
+        if any(re.search(rf"\b{word}", lowered) for word in words):
             return queue
     return "general"
 
@@ -106,8 +108,10 @@ def fresh_reason(tracker: Tracker) -> Optional[str]:
     return reason if reason and customer_turns_since <= 1 else None
 
 
-def default_reason(turns: List[Json]) -> str:
+def default_reason(turns: List[Json], language: str = languages.DEFAULT) -> str:
     last = turns[-1]["intent"] if turns else None
+    if last == "other_language":
+        return f"Customer writes in {languages.NAMES.get(language, language)}"
     return {"contact_human_agent": "Customer asked for a person",
             "contact_customer_service": "Customer asked for customer service",
             "complaint": "Complaint"}.get(last or "", "Customer needs a person")
@@ -135,7 +139,8 @@ def summary_for(reason: str, intent: Optional[str], slots: Json, customer: Optio
 def build_package(tracker: Tracker, reason: Optional[str], customer: Optional[Json],
                   order: Optional[Json], status: str) -> Json:
     turns = understood(tracker)
-    reason = reason or default_reason(turns)
+    language = tracker.get_slot("language") or languages.DEFAULT
+    reason = reason or default_reason(turns, language)
     intent = main_intent(turns)
     slots = {name: tracker.get_slot(name) for name in SHOWN_SLOTS}
     failures = list(tracker.get_slot("backend_errors") or [])
@@ -148,7 +153,10 @@ def build_package(tracker: Tracker, reason: Optional[str], customer: Optional[Js
         "priority": priority_for(turns, reason),
         "summary": summary_for(reason, intent, slots, customer, order, failures),
         "transcript": transcript(tracker),
+        # the inbox routes to agents who speak it and suggests replies in it
+        "language": language,
         "context": {
+            "language": language,
             "customer": customer, "order": order, "slots": slots, "intents": turns,
             "sentiment_trend": [t["sentiment"] for t in turns if t["sentiment"] is not None],
             "actions_tried": actions_tried(tracker), "backend_errors": failures,

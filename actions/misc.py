@@ -25,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge.answering import Answer, answer_question, names_something, start_request_button
+from actions.shared.language import answering
 from actions.shared.naming import NamedAction
 from actions.shared.messages import utter
 from actions.shared.requests import INTENT_TITLES
@@ -49,7 +50,7 @@ def knowledge_answer(text: str) -> Optional[Answer]:
     if names_something(text):
         return None
     try:
-        return answer_question(text)
+        return answer_question(text, answering())
     except (OSError, KeyError, ValueError, yaml.YAMLError) as error:
         logger.error("knowledge unavailable: %s", error)
         return None

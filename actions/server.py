@@ -42,6 +42,22 @@ def require_token(app: Sanic, token: str) -> None:
         return response.json({"error": "unauthorized"}, status=401)
 
 
+def answer_in_conversation_language(app: Sanic) -> None:
+    """Every action answers in the conversation's language (actions/shared/language.py):
+    set once here from the tracker Rasa posts, for the whole call."""
+    from actions.shared import language
+
+    @app.on_request
+    async def set_language(request: Request):
+        if request.method == "POST" and request.path == "/webhook":
+            try:
+                body = request.json or {}
+            except Exception:  # a malformed body: rasa_sdk's handler answers it
+                return None
+            language.current.set(language.of_tracker(body.get("tracker")))
+        return None
+
+
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     """rasa_sdk's own arguments, plus --host; defaults from the environment."""
     from rasa_sdk.endpoint import create_argument_parser
@@ -81,6 +97,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     # No CORS unless asked for: browsers have no business calling actions.
     app = create_app(args.actions, cors_origins=args.cors or "", auto_reload=args.auto_reload)
     require_token(app, token)
+    answer_in_conversation_language(app)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
     log.info("action server on %s://%s:%s (token required)", "https" if ssl else "http",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from actions.knowledge.retriever import retriever
-from actions.shared.requests import INTENT_TITLES, REQUEST_STARTERS
+from actions.shared.requests import INTENT_TITLES, POLICY_INTENTS, REQUEST_STARTERS
 
 
 # An order, invoice or refund number, or an email, even where the NLU found no entity.
@@ -52,8 +52,8 @@ def start_request_button(message: Dict[str, Any]) -> List[Dict[str, str]]:
     general_questions.py, or the request the NLU was unsure about), one tap
     starts that request."""
     candidates = [message.get("rerouted_from")]
-    if (message.get("intent") or {}).get("name") == "nlu_fallback":
-        # Unsure between a policy question and its request ("return policy"
+    if (message.get("intent") or {}).get("name") in ("nlu_fallback", *POLICY_INTENTS):
+        # Torn between a policy question and its request ("return policy"
         # or "return an item"): the two it hesitated between, if likely enough.
         ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
         candidates += [r.get("name") for r in ranking[:2] if (r.get("confidence") or 0) >= UNSURE_REQUEST]

@@ -64,7 +64,7 @@ def bullet_text(policies: Dict[str, List[str]], section: str, words: str) -> str
     return found[0]
 
 
-_cache: Dict[Tuple, List[Passage]] = {}
+_cache: Dict[str, Tuple[Tuple, List[Passage]]] = {}
 
 
 def load_passages(language: str = "en") -> List[Passage]:
@@ -76,7 +76,7 @@ def load_passages(language: str = "en") -> List[Passage]:
         path = passages_dir() / "en.yml"
     policies_file = policies_path()
     key = (str(path), path.stat().st_mtime, str(policies_file), policies_file.stat().st_mtime)
-    if key not in _cache:
+    if language not in _cache or _cache[language][0] != key:
         rows = yaml.safe_load(path.read_text(encoding="utf-8"))["passages"]
         policies: Optional[Dict[str, List[str]]] = None
         passages = []
@@ -86,6 +86,5 @@ def load_passages(language: str = "en") -> List[Passage]:
                 policies = policies or parse_policies(policies_file.read_text(encoding="utf-8"))
                 text = bullet_text(policies, row["section"], row["bullet"])
             passages.append(Passage(row["id"], row.get("section", ""), text.strip(), tuple(row.get("asks") or ())))
-        _cache.clear()
-        _cache[key] = passages
-    return _cache[key]
+        _cache[language] = (key, passages)
+    return _cache[language][1]

@@ -11,6 +11,7 @@ not sure. Chosen over bm25s and spaCy vectors: measured in bench/knowledge/run.p
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
@@ -35,23 +36,35 @@ class Hit:
 
 # Words every question shares ("how much does ... cost"): they would make
 # any two questions look alike. Negations stay: "not delivered" is a fact.
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) - {"not", "no", "nor", "never", "before", "after", "until"}
+KEEP = {"not", "no", "nor", "never", "before", "after", "until"}
+SPANISH_STOP_WORDS = frozenset("""
+a al algo como con cual cuales de del el ella en es esa ese eso esta este esto estoy ha hay la las le
+les lo los me mi mis muy nos o para pero por que se si su sus te tengo tu tus un una uno unos y ya yo
+hola porfa favor quiero quisiera necesito saber puedo pueden podrian""".split())
+STOP_WORDS = {"en": frozenset(ENGLISH_STOP_WORDS) - KEEP, "es": SPANISH_STOP_WORDS - KEEP}
 WORD = re.compile(r"[a-z0-9$%:.-]+")
 
 
-def normalise(text: str) -> str:
-    words = WORD.findall(ORDER_NUMBER.sub(" ", text.lower()))
-    return " ".join(word.strip(".:-") for word in words if word.strip(".:-") not in STOP_WORDS)
+def fold(text: str) -> str:
+    """Lower case without accents: customers write "devolucion" as often as "devolución"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def normalise(text: str, language: str = "en") -> str:
+    stop = STOP_WORDS.get(language, STOP_WORDS["en"])
+    words = WORD.findall(ORDER_NUMBER.sub(" ", fold(text)))
+    return " ".join(word.strip(".:-") for word in words if word.strip(".:-") not in stop)
 
 
 class Retriever:
-    def __init__(self, passages: List[Passage]) -> None:
+    def __init__(self, passages: List[Passage], language: str = "en") -> None:
         self.passages = passages
+        self.language = language
         self.owner: List[int] = []
         documents: List[str] = []
         for index, passage in enumerate(passages):
             for document in (passage.text, *passage.asks):
-                documents.append(normalise(document))
+                documents.append(normalise(document, language))
                 self.owner.append(index)
         self.vectorizer = FeatureUnion([
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
@@ -61,7 +74,7 @@ class Retriever:
 
     def search(self, question: str, top: int = 3) -> List[Hit]:
         """The best passages for `question`, best first, with their scores."""
-        vector = self.vectorizer.transform([normalise(question)])
+        vector = self.vectorizer.transform([normalise(question, self.language)])
         # each half of the union is L2-normalised: the dot product / 2 is a cosine in [0, 1]
         scores = (self.matrix @ vector.T).toarray().ravel() / 2
         best: Dict[int, float] = {}
@@ -82,14 +95,13 @@ class Retriever:
         return chosen, hits[0].score
 
 
-_retrievers: Dict[Tuple, Retriever] = {}
+_retrievers: Dict[str, Tuple[Tuple, Retriever]] = {}
 
 
 def retriever(language: str = "en") -> Retriever:
     """The retriever over the current passages in `language` (rebuilt when they change)."""
     passages = load_passages(language)
-    key = (language, tuple(passages))
-    if key not in _retrievers:
-        _retrievers.clear()
-        _retrievers[key] = Retriever(passages)
-    return _retrievers[key]
+    key = tuple(passages)
+    if language not in _retrievers or _retrievers[language][0] != key:
+        _retrievers[language] = (key, Retriever(passages, language))
+    return _retrievers[language][1]

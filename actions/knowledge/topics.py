@@ -27,6 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.shared.naming import NamedAction
 from actions.knowledge.answering import answer_question, best_score, start_request_button
+from actions.shared.language import answering
 from actions.knowledge.passages import load_passages, parse_policies, policies_path
 from actions.shared.messages import utter
 from actions.shared.common import latest_intent
@@ -145,17 +146,21 @@ class ActionAnswerPolicy(NamedAction, action="action_answer_policy"):
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         entities = " ".join(str(e.get("value", "")) for e in message.get("entities") or [])
+        language = answering()
         try:
-            answer = answer_for(latest_intent(tracker), f"{text} {entities}")
-            found = None if answer else answer_question(text)
+            # topics quote the English policies; other languages use their passages
+            answer = answer_for(latest_intent(tracker), f"{text} {entities}") if language == "en" else None
+            found = None if answer else answer_question(text, language)
         except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
             logger.error("policy knowledge unavailable: %s", error)
             found, answer = None, None
+        # outside a form, offer the request the question was close to; inside
+        # one, the form simply goes on
+        offer = [] if tracker.active_loop_name else start_request_button(message)
         if answer:
-            utter(dispatcher, "utter_policy_answer", answer=answer, trace=quoted(answer))
+            utter(dispatcher, "utter_policy_answer", answer=answer, trace=quoted(answer), extra_buttons=offer)
         elif found:
-            utter(dispatcher, "utter_policy_answer", answer=found.text, trace=found.trace(),
-                  extra_buttons=start_request_button(message))
+            utter(dispatcher, "utter_policy_answer", answer=found.text, trace=found.trace(), extra_buttons=offer)
         else:
             utter(dispatcher, "utter_policy_unknown", trace=gap(text))
         return []
@@ -173,7 +178,7 @@ def gap(text: str) -> Dict[str, Any]:
     """What an unanswered question leaves in the bot event's metadata, for
     `make analytics` to list the most frequent knowledge gaps."""
     try:
-        score = best_score(text)
+        score = best_score(text, answering())
     except (OSError, yaml.YAMLError, KeyError, ValueError):
         score = 0.0
     return {"knowledge_gap": text, "knowledge_score": round(score, 3)}

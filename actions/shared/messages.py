@@ -7,6 +7,11 @@ actions/messages/*.yml, in the same format as domain responses: a list of
 variations, each with `text` ({placeholders} filled from the action's
 values) and optional `buttons`. A name found in neither place is a bug that
 tests/actions/test_messages.py catches.
+
+Translations live in actions/messages/<language>/ with the same names
+(actions/messages/es/ for Spanish); a message not translated yet is sent in
+English, and the test checks that each translation has the same placeholders
+and buttons as its English original.
 """
 from __future__ import annotations
 
@@ -19,13 +24,17 @@ from typing import Any, Dict, List, Optional
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.shared.language import DEFAULT, current
+
 MESSAGES_DIR = Path(__file__).resolve().parents[1] / "messages"
 
 
-@lru_cache(maxsize=1)
-def catalogue() -> Dict[str, List[Dict[str, Any]]]:
+@lru_cache(maxsize=None)
+def catalogue(language: str = DEFAULT) -> Dict[str, List[Dict[str, Any]]]:
+    """The messages in `language` (English: the files directly in MESSAGES_DIR)."""
+    folder = MESSAGES_DIR if language == DEFAULT else MESSAGES_DIR / language
     messages: Dict[str, List[Dict[str, Any]]] = {}
-    for path in sorted(MESSAGES_DIR.glob("*.yml")):
+    for path in sorted(folder.glob("*.yml")):
         for name, variations in (yaml.safe_load(path.read_text()) or {}).items():
             if name in messages:
                 raise ValueError(f"message {name!r} is defined twice ({path.name})")
@@ -48,7 +57,7 @@ def utter(dispatcher: CollectingDispatcher, name: str, trace: Optional[Dict[str,
           **values: Any) -> None:
     """Sends message `name` with `values`; domain responses work too. `trace`
     goes into the bot event's metadata (e.g. the knowledge passage quoted)."""
-    variations = catalogue().get(name)
+    variations = catalogue(current.get()).get(name) or catalogue().get(name)
     if variations is None:
         dispatcher.utter_message(response=name, **values, **(trace or {}))
         return

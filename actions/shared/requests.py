@@ -73,6 +73,8 @@ REQUESTS: Tuple[Request, ...] = (
     Request("contact_human_agent", "request", "Talk to a person", starts="action_handoff"),
     Request("contact_customer_service", "request", "Contact customer service", starts="action_handoff"),
     Request("complaint", "request", "Make a complaint", starts="action_handoff"),
+    # A language people answer but the bot does not: a person who speaks it.
+    Request("other_language", "request", "Talk to a person in my language", starts="action_handoff"),
     Request("ask_support_hours", "policy", "Support hours"),
     # Any other question about the store's rules: the knowledge passages answer
     # (also what addons/nlu/general_questions.py reroutes general questions to).

@@ -29,7 +29,10 @@ from rasa.shared.nlu.training_data.message import Message
 POLICY_QUESTION = "ask_policy"
 QUESTION = re.compile(
     r"^\s*(how|what|whats|what's|when|where|which|who|why|can|could|do|does|is|are|will|would|should|"
-    r"may|if|any)\b|\?\s*$|\b(can|could|do|does|will|would|should) (i|you|u|we)\b", re.I)
+    r"may|if|any)\b|\?\s*$|\b(can|could|do|does|will|would|should) (i|you|u|we)\b"
+    # Spanish: an opening "¿", or a question word first
+    r"|¿|^\s*(cu[aá]nto|cu[aá]ntos|cu[aá]ndo|c[oó]mo|qu[eé]|cu[aá]l|d[oó]nde|puedo|se puede|hasta cu[aá]ndo)\b",
+    re.I)
 PERSONAL_ENTITIES = frozenset({"order_id", "invoice_id", "refund_id", "email", "amount", "person_name"})
 
 
@@ -42,7 +45,7 @@ def reroutable_intents() -> frozenset:
 
 
 def general_question(text: Text, intent: Text, entities: List[Dict[Text, Any]], min_score: float,
-                     intents: frozenset) -> Optional[float]:
+                     intents: frozenset, language: Text = "en") -> Optional[float]:
     """The knowledge score when `text` is a general question to reroute, else None."""
     from actions.knowledge.answering import best_score, names_something
 
@@ -51,7 +54,7 @@ def general_question(text: Text, intent: Text, entities: List[Dict[Text, Any]], 
     if any(e.get("entity") in PERSONAL_ENTITIES for e in entities):
         return None
 
-    score = best_score(text)
+    score = best_score(text, language)
     return score if score >= min_score else None
 
 
@@ -72,9 +75,10 @@ class GeneralQuestionRouter(GraphComponent):
                execution_context: ExecutionContext) -> "GeneralQuestionRouter":
         return cls(config)
 
-    def route(self, text: Text, intent: Dict[Text, Any],
-              entities: List[Dict[Text, Any]]) -> Optional[Tuple[Dict[Text, Any], Text]]:
-        score = general_question(text, intent.get("name") or "", entities, self.min_score, self.intents)
+    def route(self, text: Text, intent: Dict[Text, Any], entities: List[Dict[Text, Any]],
+              language: Text = "en") -> Optional[Tuple[Dict[Text, Any], Text]]:
+        score = general_question(text, intent.get("name") or "", entities, self.min_score, self.intents,
+                                 language)
         if score is None:
             return None
         return {"name": POLICY_QUESTION, "confidence": round(score, 4)}, intent.get("name") or ""
@@ -82,7 +86,10 @@ class GeneralQuestionRouter(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            routed = self.route(message.get(TEXT) or "", intent, message.get(ENTITIES) or [])
+            # the language of this message, when addons/nlu/language.py was sure of it
+            language = (message.get("language") or {}).get("code") or "en"
+            routed = self.route(message.get(TEXT) or "", intent, message.get(ENTITIES) or [],
+                                language if language in ("en", "es") else "en")
             if routed:
                 new_intent, original = routed
                 message.set(INTENT, new_intent, add_to_output=True)

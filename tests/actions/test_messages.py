@@ -20,3 +20,28 @@ def test_every_message_named_in_the_actions_is_defined():
 
 def test_no_message_is_defined_in_the_domain_and_for_the_actions_both():
     assert set(catalogue()) & RESPONSES == set()
+
+
+def _placeholders(text: str) -> set:
+    return set(re.findall(r"(?<!\{)\{([a-z_]+)\}(?!\})", text))
+
+
+def test_every_translation_is_of_an_english_message_with_its_placeholders_and_buttons():
+    english = catalogue()
+    for folder in sorted(p for p in (ROOT / "actions" / "messages").iterdir() if p.is_dir()):
+        for name, variations in catalogue(folder.name).items():
+            assert name in english, f"{folder.name}/{name} translates no English message"
+            original = english[name][0]
+            for variation in variations:
+                # a translation may leave out an English-only value (e.g. the team's name)
+                assert _placeholders(variation["text"]) <= _placeholders(original["text"]), (folder.name, name)
+                assert [b["payload"] for b in variation.get("buttons", [])] == \
+                       [b["payload"] for b in original.get("buttons", [])], (folder.name, name)
+
+
+def test_spanish_translates_every_message_of_the_spanish_flows():
+    spanish = set(catalogue("es"))
+    flows = {"utter_ask_order_id", "utter_ask_customer_email", "utter_order_shipped", "utter_order_processing",
+             "utter_refund_processing", "utter_refund_issued", "utter_handoff_live", "utter_handoff_ticket",
+             "utter_policy_unknown", "utter_ask_return_reason", "utter_return_created_card"}
+    assert flows - spanish == set()

@@ -1,11 +1,11 @@
-"""The held-out set stays unseen and covers every intent; training data covers them too."""
+"""The held-out sets (English, Spanish, other languages) stay unseen and covers every intent; training data covers them too."""
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.support.heldout import heldout_data, near_copies, training_data
+from tests.support.heldout import all_heldout_data, near_copies, training_data
 
 ROOT = Path(__file__).resolve().parents[2]
 INTENTS = yaml.safe_load((ROOT / "domain" / "intents.yml").read_text())["intents"]
@@ -13,7 +13,7 @@ INTENTS = yaml.safe_load((ROOT / "domain" / "intents.yml").read_text())["intents
 
 @pytest.fixture(scope="module")
 def heldout():
-    return heldout_data()
+    return all_heldout_data()
 
 
 @pytest.fixture(scope="module")

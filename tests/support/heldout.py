@@ -16,6 +16,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "data" / "nlu"
 HELDOUT = ROOT / "tests" / "nlu" / "heldout_whatsapp.yml"
+# Every held-out set: English (WhatsApp-style), Spanish, and the languages
+# people answer (each reported apart by bench/nlu_eval.py).
+HELDOUT_SETS = {
+    "whatsapp": HELDOUT,
+    "spanish": ROOT / "tests" / "nlu" / "heldout_spanish.yml",
+    "other_languages": ROOT / "tests" / "nlu" / "heldout_other_languages.yml",
+}
 # Two texts this similar (difflib ratio on normalised text) count as a copy:
 # "wheres my order 10231" vs "where's my order 10232" is 0.95.
 NEAR_COPY_RATIO = 0.9
@@ -38,9 +45,14 @@ def training_data() -> TrainingData:
     return load(NLU_DIR.rglob("*.yml"))
 
 
-def heldout_data() -> TrainingData:
-    """The held-out WhatsApp-style test set."""
-    return load([HELDOUT])
+def heldout_data(name: str = "whatsapp") -> TrainingData:
+    """A held-out test set (default: the English WhatsApp-style one)."""
+    return load([HELDOUT_SETS[name]])
+
+
+def all_heldout_data() -> TrainingData:
+    """Every held-out set together (none may copy the training data)."""
+    return load(HELDOUT_SETS.values())
 
 
 def near_copies(
