@@ -27,6 +27,7 @@ class CurrentAgent:
     name: str
     role: str
     team: str
+    languages: tuple = ("en",)
 
     @property
     def is_supervisor(self) -> bool:
@@ -34,11 +35,11 @@ class CurrentAgent:
 
     def as_dict(self) -> dict:
         return {"id": self.id, "email": self.email, "name": self.name,
-                "role": self.role, "team": self.team}
+                "role": self.role, "team": self.team, "languages": list(self.languages)}
 
     @classmethod
     def of(cls, agent: Agent) -> "CurrentAgent":
-        return cls(agent.id, agent.email, agent.name, agent.role, agent.team)
+        return cls(agent.id, agent.email, agent.name, agent.role, agent.team, agent.language_list)
 
 
 def _digest(token: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.inbox.auth import CurrentAgent
 from services.inbox.errors import ApiError
-from services.inbox.models import (OPEN_STATUSES, PRIORITIES, QUEUES, Agent, Handoff,
+from services.inbox.models import (LANGUAGES, OPEN_STATUSES, PRIORITIES, QUEUES, Agent, Handoff,
                                    Message, utcnow)
 from services.inbox.validate import MAX_TEXT, choice
 
@@ -102,6 +102,8 @@ def _package(body: Dict[str, Any]) -> Dict[str, Any]:
         "reason": (body.get("reason") or "")[:MAX_TEXT],
         "summary": (body.get("summary") or "")[:MAX_TEXT],
         "context": context,
+        "language": choice(body.get("language") or context.get("language"), "language", LANGUAGES,
+                           default="en"),
         "transcript": _transcript(body.get("transcript")),
     }
 
@@ -113,6 +115,7 @@ def _merge(handoff: Handoff, package: Dict[str, Any]) -> None:
     handoff.context = {**(handoff.context or {}), **package["context"]}
     handoff.input_channel = package["input_channel"]
     handoff.queue = package["queue"]
+    handoff.language = package["language"]
     if package["priority"] == "high":
         handoff.priority = "high"
     if handoff.status == "ticket" and package["status"] == "waiting":
@@ -126,7 +129,7 @@ def create_or_merge(s: Session, body: Dict[str, Any]) -> Tuple[Handoff, bool]:
     if created:
         handoff = Handoff(**{k: package[k] for k in ("sender_id", "input_channel", "queue",
                                                      "priority", "status", "reason",
-                                                     "summary", "context")})
+                                                     "summary", "context", "language")})
         s.add(handoff)
         s.flush()
     else:
@@ -166,10 +169,44 @@ def require_holder(handoff: Handoff, agent: CurrentAgent) -> None:
                        f"{handoff.claimed_by.name} is handling this conversation.")
 
 
+def speakers(s: Session, language: str) -> List[Agent]:
+    """Active agents who answer customers in `language`."""
+    return [a for a in s.query(Agent).filter(Agent.active.is_(True)).order_by(Agent.id).all()
+            if language in a.language_list]
+
+
+def require_language(s: Session, handoff: Handoff, agent: CurrentAgent) -> None:
+    """A conversation in a language the agent does not speak is left to a
+    colleague who does, while there is one; a supervisor can still assign it."""
+    if handoff.language in agent.languages or handoff.claimed_by_id is not None:
+        return
+    others = [a.name for a in speakers(s, handoff.language) if a.id != agent.id]
+    if others:
+        raise ApiError(409, "language_mismatch",
+                       f"The customer writes in {handoff.language}; {', '.join(others[:3])} "
+                       f"speak{'s' if len(others) == 1 else ''} it. Claim with {{\"anyway\": true}} if you must.")
+
+
+def next_for(s: Session, agent: CurrentAgent) -> Optional[Handoff]:
+    """The unclaimed conversation `agent` should take next: one in a language they
+    speak first (one nobody speaks is anyone's), live before tickets, then high
+    priority, then whoever waited longest."""
+    waiting = (s.query(Handoff).filter(Handoff.status.in_(("waiting", "ticket")),
+                                       Handoff.claimed_by_id.is_(None)).all())
+    waiting = [h for h in waiting if h.language in agent.languages or not speakers(s, h.language)]
+    # live customers before tickets (answered by email)
+    waiting.sort(key=lambda h: (h.language not in agent.languages, h.status != "waiting",
+                                h.priority != "high", h.created_at))
+    return waiting[0] if waiting else None
+
+
 def claim(s: Session, handoff: Handoff, agent: CurrentAgent,
-          assignee_email: Optional[str] = None) -> None:
-    """Agents claim free handoffs; supervisors may (re)assign to anyone, themselves included."""
+          assignee_email: Optional[str] = None, anyway: bool = False) -> None:
+    """Agents claim free handoffs (in a language they speak, while a colleague
+    speaks it); supervisors may (re)assign to anyone, themselves included."""
     require_open(handoff)
+    if assignee_email is None and not anyway and not agent.is_supervisor:
+        require_language(s, handoff, agent)
     if assignee_email is not None and not agent.is_supervisor:
         raise ApiError(403, "forbidden", "Only supervisors can assign to someone else.")
     if assignee_email is None:

@@ -15,6 +15,8 @@ QUEUES = ("orders", "returns", "billing", "account", "general")
 PRIORITIES = ("high", "normal")
 ROLES = ("agent", "supervisor")
 DIRECTIONS = ("customer", "agent", "bot", "note")
+# ISO 639-1 codes of the languages customers write in (addons/nlu/language.py).
+LANGUAGES = ("en", "es", "fr", "de", "pt", "it")
 
 
 def utcnow() -> dt.datetime:
@@ -32,6 +34,13 @@ class Agent(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     # A supervisor deactivates an agent who left: no login, sessions revoked.
     active = Column(Boolean, nullable=False, default=True, server_default=true())
+    # The languages the agent answers customers in, comma-separated ISO codes,
+    # set by a supervisor: the queue and claiming prefer them (handoffs.py).
+    languages = Column(String(64), nullable=False, default="en", server_default="en")
+
+    @property
+    def language_list(self) -> tuple:
+        return tuple(code for code in (self.languages or "").split(",") if code)
 
 
 class AuthSession(Base):
@@ -57,6 +66,8 @@ class Handoff(Base):
     reason = Column(Text, nullable=False, default="")
     summary = Column(Text, nullable=False, default="")
     context = Column(JSON, nullable=False, default=dict)
+    # The customer's language (the bot's `language` slot at the handoff).
+    language = Column(String(8), nullable=False, default="en", server_default="en")
     created_at = Column(DateTime, nullable=False, default=utcnow)
     # Broker events older than the newest transcript line the bot sent are
     # history the package already covers (or predates the handoff).

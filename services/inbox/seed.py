@@ -14,14 +14,15 @@ from services.inbox.passwords import hash_password
 logger = logging.getLogger("inbox.seed")
 
 
-def ensure_agent(db: Database, email: str, password: str, name: str, role: str, team: str) -> bool:
+def ensure_agent(db: Database, email: str, password: str, name: str, role: str, team: str,
+                 languages: str = "en") -> bool:
     """Creates the agent unless the email exists (never resets a changed password)."""
     email = email.strip().lower()
     with db.session() as s:
         if s.query(Agent.id).filter(Agent.email == email).first():
             return False
         s.add(Agent(email=email, name=name, password_hash=hash_password(password),
-                    role=role, team=team))
+                    role=role, team=team, languages=languages))
     logger.info("created %s %s", role, email)
     return True
 
@@ -34,7 +35,7 @@ def ensure_demo_agents(db: Database, config: Config) -> None:
         return
     if config.demo_email and config.demo_password:
         ensure_agent(db, config.demo_email, config.demo_password, "Alex Rivera", "agent",
-                     "returns")
+                     "returns", languages="en,es")
     if config.demo_supervisor_email and config.demo_supervisor_password:
         ensure_agent(db, config.demo_supervisor_email, config.demo_supervisor_password,
                      "Sam Okafor", "supervisor", "general")

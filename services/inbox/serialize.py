@@ -30,7 +30,7 @@ def handoff_row(h: Handoff, now: Optional[dt.datetime] = None) -> Dict[str, Any]
     customer = (h.context or {}).get("customer") or {}
     return {
         "id": h.id, "sender_id": h.sender_id, "input_channel": h.input_channel,
-        "status": h.status, "queue": h.queue, "priority": h.priority,
+        "status": h.status, "queue": h.queue, "priority": h.priority, "language": h.language,
         "reason": h.reason, "summary": h.summary,
         "customer_name": customer.get("name") if isinstance(customer, dict) else None,
         "created_at": iso(h.created_at), "claimed_by": agent_ref(h.claimed_by),

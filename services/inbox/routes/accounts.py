@@ -12,7 +12,7 @@ from services.inbox import auth
 from services.inbox.auth import agent_required, supervisor_required
 from services.inbox.errors import ApiError
 from services.inbox.handoffs import requeue_held
-from services.inbox.models import QUEUES, ROLES, Agent
+from services.inbox.models import LANGUAGES, QUEUES, ROLES, Agent
 from services.inbox.passwords import hash_password, off_loop
 from services.inbox.proxy import client_address, is_https
 from services.inbox.validate import choice, json_body, require_json, text_field
@@ -84,7 +84,20 @@ async def list_agents(request: Request):
 
 def _agent_dict(agent: Agent) -> dict:
     return {"id": agent.id, "email": agent.email, "name": agent.name, "role": agent.role,
-            "team": agent.team, "active": agent.active}
+            "team": agent.team, "active": agent.active, "languages": list(agent.language_list)}
+
+
+def languages_field(body: dict, default: str = "en") -> str:
+    """`languages`: a non-empty list of ISO codes we serve (models.LANGUAGES)."""
+    value = body.get("languages")
+    if value is None:
+        return default
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ApiError(400, "invalid_field", "'languages' must be a non-empty list like [\"en\", \"de\"].")
+    codes = [v.strip().lower() for v in value]
+    for code in codes:
+        choice(code, "languages", LANGUAGES)
+    return ",".join(dict.fromkeys(codes))
 
 
 @bp.post("/agents")
@@ -100,7 +113,8 @@ async def create_agent(request: Request):
     password_hash = await off_loop(hash_password, password)
     agent = Agent(email=email, name=text_field(body, "name", 255), password_hash=password_hash,
                   role=choice(body.get("role"), "role", ROLES, default="agent"),
-                  team=choice(body.get("team"), "team", QUEUES, default="general"))
+                  team=choice(body.get("team"), "team", QUEUES, default="general"),
+                  languages=languages_field(body))
     with request.app.ctx.db.session() as s:
         if s.query(Agent.id).filter(Agent.email == email).first():
             raise ApiError(409, "email_taken", f"There is already an agent {email}.")
@@ -137,6 +151,21 @@ async def activate_agent(request: Request, agent_id: int):
         agent.active = True
         answer = _agent_dict(agent)
     logger.info("supervisor %s reactivated agent %s", request.ctx.agent.id, agent_id)
+    return json(answer)
+
+
+@bp.post("/agents/<agent_id:int>/languages")
+@supervisor_required
+async def set_languages(request: Request, agent_id: int):
+    """Body: {"languages": ["en", "de"]}: the languages the agent answers customers in."""
+    languages = languages_field(json_body(request), default=None)
+    if languages is None:
+        raise ApiError(400, "invalid_field", "'languages' is required.")
+    with request.app.ctx.db.session() as s:
+        agent = _agent(s, agent_id)
+        agent.languages = languages
+        answer = _agent_dict(agent)
+    logger.info("supervisor %s set agent %s's languages to %s", request.ctx.agent.id, agent_id, languages)
     return json(answer)
 
 

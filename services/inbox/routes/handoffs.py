@@ -1,6 +1,7 @@
-"""Agents' API: list, read, claim, reply, note, release to the bot, close, follow."""
+"""Agents' API: list, read, claim (or claim the next), assist, reply, note, release to the bot, close, follow."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any, Dict, List, Optional
@@ -9,11 +10,11 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
-from services.inbox import channels
+from services.inbox import assist, channels
 from services.inbox.auth import agent_required
 from services.inbox.errors import ApiError
 from services.inbox.handback import answer_missed, missed_messages, resume_events, seen_lines
-from services.inbox.handoffs import append_message, claim, get_handoff, require_holder
+from services.inbox.handoffs import append_message, claim, get_handoff, next_for, require_holder
 from services.inbox.models import (OPEN_STATUSES, QUEUES, STATUSES, Handoff, Message, utcnow)
 from services.inbox.rasa_client import RasaUnavailable
 from services.inbox.serialize import handoff_detail, handoff_row, message_dict
@@ -47,7 +48,8 @@ async def list_handoffs(request: Request):
         query = s.query(Handoff).filter(Handoff.status.in_(statuses))
         if queue:
             query = query.filter(Handoff.queue == choice(queue, "queue", QUEUES))
-        rows = (query.order_by((Handoff.priority == "high").desc(), Handoff.created_at)
+        rows = (query.order_by(Handoff.language.in_(request.ctx.agent.languages).desc(),
+                               (Handoff.priority == "high").desc(), Handoff.created_at)
                 .limit(int_arg(request, "limit", 200, 1, 500)).all())
         now = utcnow()
         return json({"handoffs": [handoff_row(h, now) for h in rows]})
@@ -69,15 +71,50 @@ async def read_handoff(request: Request, handoff_id: int):
 @agent_required
 async def claim_handoff(request: Request, handoff_id: int):
     """Body (optional, supervisors): {"agent_email": "..."} to assign someone else."""
-    assignee = json_body(request).get("agent_email")
+    body = json_body(request)
+    assignee = body.get("agent_email")
     if assignee is not None and not isinstance(assignee, str):
         raise ApiError(400, "invalid_field", "'agent_email' must be a string.")
+    if not isinstance(body.get("anyway", False), bool):
+        raise ApiError(400, "invalid_field", "'anyway' must be true or false.")
     with request.app.ctx.db.session() as s:
         handoff = get_handoff(s, handoff_id)
-        claim(s, handoff, request.ctx.agent, assignee)
+        claim(s, handoff, request.ctx.agent, assignee, anyway=body.get("anyway", False))
         row = handoff_row(handoff)
     request.app.ctx.notifier.notify()
     return json(row)
+
+
+@bp.post("/next")
+@agent_required
+async def claim_next(request: Request):
+    """Claims the waiting conversation this agent should take next (a language
+    they speak first, then priority, then the longest wait); 404 when none."""
+    with request.app.ctx.db.session() as s:
+        handoff = next_for(s, request.ctx.agent)
+        if handoff is None:
+            raise ApiError(404, "nothing_waiting", "No conversation is waiting for you.")
+        claim(s, handoff, request.ctx.agent)
+        row = handoff_row(handoff)
+    request.app.ctx.notifier.notify()
+    return json(row)
+
+
+@bp.get("/<handoff_id:int>/assist")
+@agent_required
+async def assist_handoff(request: Request, handoff_id: int):
+    """For the customer's latest message: the top knowledge passages and a
+    suggested reply in the customer's language (services/inbox/assist.py)."""
+    with request.app.ctx.db.session() as s:
+        handoff = get_handoff(s, handoff_id)
+        latest = (s.query(Message).filter(Message.handoff_id == handoff_id, Message.direction == "customer")
+                  .order_by(Message.ts.desc(), Message.id.desc()).first())
+        facts = {"language": handoff.language, "context": handoff.context or {},
+                 "question": latest.text if latest else ""}
+    # retrieval is CPU work (milliseconds; the first call builds the index): off the event loop
+    loop = asyncio.get_running_loop()
+    return json(await loop.run_in_executor(None, assist.suggest, facts["question"], facts["language"],
+                                           facts["context"]))
 
 
 def _holder_target(request: Request, handoff_id: int):

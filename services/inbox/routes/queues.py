@@ -40,5 +40,6 @@ async def queues(request: Request):
         return json({
             "queues": _queue_counts(open_handoffs, now),
             "agents": [{"id": a.id, "name": a.name, "email": a.email, "role": a.role,
-                        "team": a.team, "holding": holding.get(a.id, [])} for a in agents],
+                        "team": a.team, "languages": list(a.language_list),
+                        "holding": holding.get(a.id, [])} for a in agents],
         })

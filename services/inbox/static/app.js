@@ -5,6 +5,9 @@
 const $ = (id) => document.getElementById(id);
 const state = { me: null, selected: null, lastId: 0, seen: new Set(), follow: null, agents: [] };
 const LIST_REFRESH_MS = 4000;
+const LANGUAGES = { en: "English", es: "Spanish", fr: "French", de: "German", pt: "Portuguese", it: "Italian" };
+const languageName = (code) => LANGUAGES[code] || code || "English";
+const speaks = (code) => Boolean(state.me && (state.me.languages || ["en"]).includes(code || "en"));
 
 // ---- helpers ---------------------------------------------------------------
 
@@ -110,6 +113,7 @@ function renderList(handoffs) {
     },
       el("span", { class: "item-top" },
         el("span", { class: `badge ${h.priority}` }, h.priority === "high" ? "High" : "Normal"),
+        el("span", { class: `lang${speaks(h.language) ? "" : " foreign"}`, title: languageName(h.language) }, (h.language || "en").toUpperCase()),
         el("strong", {}, customerOf(h)),
         el("span", { class: "wait", title: "Customer waiting time" },
           h.status === "waiting" || h.status === "ticket" ? `waiting ${duration(h.waiting_seconds)}` : label(h.status))),
@@ -140,6 +144,7 @@ async function openHandoff(id) {
   renderHeader(detail);
   renderContext(detail);
   appendMessages(detail.messages);
+  loadAssist(id);
   await refreshList();
   follow(id);
 }
@@ -150,7 +155,8 @@ function isOpen(h) { return ["waiting", "assigned", "ticket"].includes(h.status)
 function renderHeader(h) {
   state.current = h;
   $("conv-title").textContent = customerOf(h);
-  $("conv-meta").textContent = [`${label(h.queue)} team`, `${h.priority} priority`, `via ${h.input_channel}`,
+  $("conv-meta").textContent = [`${label(h.queue)} team`, `${h.priority} priority`,
+    `writes in ${languageName(h.language)}${speaks(h.language) ? "" : " (not one of your languages)"}`, `via ${h.input_channel}`,
     h.sender_id, h.claimed_by ? `held by ${h.claimed_by.name}` : "unclaimed"].join(" · ");
   $("conv-status").textContent = h.resolution ? `closed: ${label(h.resolution)}` : label(h.status);
   $("conv-status").className = `status ${h.status}`;
@@ -216,6 +222,7 @@ async function follow(id) {
     try {
       const update = await api("GET", `/api/handoffs/${id}/events?after=${state.lastId}&wait=20`, undefined, controller.signal);
       appendMessages(update.messages);
+      if (update.messages.some((m) => m.direction === "customer")) loadAssist(id);
       if (update.handoff.status !== state.current.status || (update.handoff.claimed_by || {}).id !== (state.current.claimed_by || {}).id) {
         renderHeader({ ...state.current, ...update.handoff });
       }
@@ -336,6 +343,41 @@ async function onUnlock() {
   }
 }
 
+// ---- agent assist -----------------------------------------------------------
+
+// Passages for the customer's latest message and a reply built from facts
+// (GET /api/handoffs/{id}/assist); "Use suggestion" only fills the reply box.
+async function loadAssist(id) {
+  try {
+    const assist = await api("GET", `/api/handoffs/${id}/assist`);
+    if (id !== state.selected) return;
+    state.suggestion = assist.suggested_reply;
+    $("assist-for").textContent = assist.question ? `For “${assist.question}” · ${languageName(assist.language)}` : languageName(assist.language);
+    $("assist-reply").textContent = assist.suggested_reply;
+    $("assist-passages").replaceChildren(...assist.passages.map((p) => el("li", { class: p.answers ? "answers" : "" },
+      el("span", { class: "passage-id" }, `${p.id} · ${Math.round(p.score * 100)}%`), el("span", {}, p.text))));
+    $("assist-box").hidden = false;
+  } catch (error) {
+    $("assist-box").hidden = true;
+  }
+}
+
+function useSuggestion() {
+  if (!state.suggestion) return;
+  $("composer-text").value = state.suggestion;
+  $("composer-text").focus();
+}
+
+async function claimNext() {
+  $("list-error").textContent = "";
+  try {
+    const row = await api("POST", "/api/handoffs/next", {});
+    await openHandoff(row.id);
+  } catch (error) {
+    $("list-error").textContent = error.message;
+  }
+}
+
 // ---- actions ---------------------------------------------------------------
 
 async function onSend(event) {
@@ -414,6 +456,7 @@ async function showQueues(show) {
     el("td", {}, q.oldest_waiting_seconds ? duration(q.oldest_waiting_seconds) : "—"))));
   $("agents-body").replaceChildren(...view.agents.map((a) => el("tr", {},
     el("th", { scope: "row" }, a.name, el("span", { class: "muted" }, ` ${a.email}`)), el("td", {}, label(a.team)), el("td", {}, a.role),
+    el("td", {}, (a.languages || []).map(languageName).join(", ") || "—"),
     el("td", {}, a.holding.length ? el("ul", { class: "plain" }, a.holding.map((h) => el("li", {},
       el("button", { type: "button", class: "link", onclick: () => { showQueues(false); openHandoff(h.id); } },
         `${customerOf(h)}: ${h.summary || label(h.reason)}`)))) : "—"))));
@@ -463,6 +506,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("release-form").addEventListener("submit", onRelease);
   $("close-form").addEventListener("submit", onClose);
   $("unlock").addEventListener("click", onUnlock);
+  $("assist-use").addEventListener("click", useSuggestion);
+  $("claim-next").addEventListener("click", claimNext);
   $("nav-inbox").addEventListener("click", () => showQueues(false));
   $("nav-queues").addEventListener("click", () => showQueues(true));
   setInterval(refreshList, LIST_REFRESH_MS);
