@@ -17,5 +17,6 @@ from here, never from each other.
 - browser.py: the inbox's pages in headless Chromium
 - databases.py: PostgreSQL and Redis for the scale-out tests
 - rasa_events.py: conversations written by Rasa's own tracker store, for analytics and privacy
-- heldout.py: the NLU held-out set and its near-copy check
+- heldout.py: the NLU held-out sets (English, Spanish, other languages) and their near-copy check
+- languages.py: handoff packages of Spanish- and German-speaking customers
 """
