@@ -7,12 +7,18 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from actions.knowledge.retriever import retriever
-from actions.shared.requests import INTENT_TITLES, POLICY_INTENTS, REQUEST_STARTERS
+from actions.shared.requests import ABOUT, INTENT_TITLES, POLICY_INTENTS, REQUEST_STARTERS
 
 
 # An order, invoice or refund number, or an email, even where the NLU found no entity.
 NAMES_SOMETHING = re.compile(r"\d{4,}|@")
-UNSURE_REQUEST = 0.3  # an intent the NLU hesitated on, worth a button
+UNSURE_REQUEST = 0.2  # an intent the NLU hesitated on, worth a button (a button costs little)
+# Phrased as a question: a question word first, a question mark last, or "can I/do you...".
+PHRASED_AS_QUESTION = re.compile(
+    r"^\s*(how|what|whats|what's|when|which|who|why|can|could|do|does|is|are|will|would|should|"
+    r"may|if|any)\b|\?\s*$|\b(can|could|do|does|will|would|should) (i|you|u|we)\b"
+    r"|¿|^\s*(cu[aá]nto|cu[aá]ntos|cu[aá]ndo|c[oó]mo|qu[eé]|cu[aá]l|puedo|se puede|hasta cu[aá]ndo)\b",
+    re.I)
 
 
 def names_something(text: str) -> bool:
@@ -61,3 +67,18 @@ def start_request_button(message: Dict[str, Any]) -> List[Dict[str, str]]:
         if intent in REQUEST_STARTERS and REQUEST_STARTERS[intent].endswith("_form") and intent in INTENT_TITLES:
             return [{"title": INTENT_TITLES[intent], "payload": f"/{intent}"}]
     return []
+
+
+def answer_in_passing(question: str, intent: str, language: str = "en") -> Optional[Answer]:
+    """A request asked as a question ("can I cancel my order before it
+    ships?", "i was charged twice, do i get it all back?"): the passage that
+    answers it, if it is one of the request's own (the registry's `about`),
+    said before the flow's first question. None for anything else: "where is
+    my order?" gets no fact about cancelling."""
+    about = ABOUT.get(intent)
+    if not about or not PHRASED_AS_QUESTION.search(question or "") or names_something(question):
+        return None
+    found = answer_question(question, language)
+    if not found or not found.passage_ids[0].startswith(about):
+        return None
+    return Answer(found.text.split("\n")[0], found.passage_ids[:1], found.score)

@@ -32,39 +32,49 @@ class Request:
     title: Optional[str] = None
     team: Optional[str] = None
     starts: Optional[str] = None
+    # Which knowledge passages (id prefix, knowledge/passages/) speak to this
+    # request: a request asked as a question ("can I cancel my order before it
+    # ships?") gets that fact before the flow's first question.
+    about: Optional[str] = None
 
 
 REQUESTS: Tuple[Request, ...] = (
     # orders
-    Request("track_order", "request", "Track an order", "orders", "track_order_form"),
-    Request("cancel_order", "request", "Cancel an order", "orders", "cancel_order_form"),
-    Request("change_order", "request", "Change an order", "orders", "change_order_form"),
+    Request("track_order", "request", "Track an order", "orders", "track_order_form", about="delivery."),
+    Request("cancel_order", "request", "Cancel an order", "orders", "cancel_order_form", about="cancel."),
+    Request("change_order", "request", "Change an order", "orders", "change_order_form", about="cancel."),
     Request("change_shipping_address", "request", "Change a delivery address", "orders",
-            "change_address_form"),
+            "change_address_form", about="delivery.change_address"),
     Request("set_up_shipping_address", "other", "Set up a shipping address", "orders"),
     Request("place_order", "question", "Place an order", "orders"),
     Request("delivery_options", "policy", "Delivery options", "orders"),
     Request("delivery_period", "policy", "Delivery times", "orders"),
     # returns and refunds
-    Request("return_item", "request", "Return an item", "returns", "return_form"),
-    Request("get_refund", "request", "Get a refund", "returns", "refund_request_form"),
+    Request("return_item", "request", "Return an item", "returns", "return_form", about="returns."),
+    Request("get_refund", "request", "Get a refund", "returns", "refund_request_form", about="refunds."),
     Request("ask_return_policy", "policy", "Return policy", "returns"),
     Request("check_refund_policy", "policy", "Refund policy", "returns"),
     # billing
-    Request("track_refund", "request", "Check a refund", "billing", "track_refund_form"),
+    Request("track_refund", "request", "Check a refund", "billing", "track_refund_form", about="refunds."),
     Request("report_duplicate_charge", "request", "I was charged twice", "billing",
-            "duplicate_charge_form"),
-    Request("payment_issue", "request", "A payment problem", "billing", "payment_issue_form"),
+            "duplicate_charge_form", about="refunds.duplicate_charge"),
+    Request("payment_issue", "request", "A payment problem", "billing", "payment_issue_form",
+            about="payment."),
     Request("check_invoice", "request", "Check an invoice", "billing", "invoice_form"),
     Request("get_invoice", "request", "Get an invoice", "billing", "invoice_form"),
-    Request("cancel_subscription", "request", "Cancel Harbor Plus", "billing", "cancel_subscription_form"),
-    Request("pause_subscription", "request", "Pause Harbor Plus", "billing", "pause_subscription_form"),
+    Request("cancel_subscription", "request", "Cancel Harbor Plus", "billing", "cancel_subscription_form",
+            about="plus."),
+    Request("pause_subscription", "request", "Pause Harbor Plus", "billing", "pause_subscription_form",
+            about="plus."),
     Request("check_payment_methods", "policy", "Payment methods", "billing"),
     Request("check_cancellation_fee", "policy", "Cancellation fees", "billing", "action_cancellation_fee"),
     # account
-    Request("recover_password", "request", "Reset my password", "account", "password_reset_form"),
-    Request("delete_account", "request", "Delete my account", "account", "delete_account_form"),
-    Request("newsletter_subscription", "request", "Newsletter", "account", "newsletter_form"),
+    Request("recover_password", "request", "Reset my password", "account", "password_reset_form",
+            about="accounts.password_reset"),
+    Request("delete_account", "request", "Delete my account", "account", "delete_account_form",
+            about="accounts.deletion"),
+    Request("newsletter_subscription", "request", "Newsletter", "account", "newsletter_form",
+            about="accounts.newsletter"),
     Request("edit_account", "request", "Change my account details", "account", "edit_account_form"),
     Request("create_account", "other", "Create an account", "account"),
     Request("switch_account", "other", "Switch accounts", "account"),
@@ -105,6 +115,8 @@ POLICY_ANSWERERS: Dict[str, str] = {
 # Answered by an action of their own (action_place_order_info), not a form.
 OTHER_QUESTIONS = _of_kind("question")
 SMALL_TALK = _of_kind("small_talk")
+# Request intent -> the passages (id prefix) that speak to it.
+ABOUT: Dict[str, str] = {r.intent: r.about for r in REQUESTS if r.about}
 # Intent -> the button title a customer reads. Intents without one (inform,
 # affirm...) are never offered as "did you mean".
 INTENT_TITLES: Dict[str, str] = {r.intent: r.title for r in REQUESTS if r.title}

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from actions.knowledge import retriever as retrieval  # noqa: E402
-from actions.knowledge.answering import answer_question  # noqa: E402
+from actions.knowledge.answering import answer_in_passing, answer_question  # noqa: E402
 from actions.knowledge.topics import answer_for  # noqa: E402
 from actions.shared.requests import POLICY_INTENTS  # noqa: E402
 
@@ -49,7 +49,9 @@ def as_the_bot_answers(question: str, intent: Optional[str]) -> Optional[str]:
         topic = answer_for(intent, question)
         found = None if topic else answer_question(question)
         return topic or (found.text if found else None)
-    return f"<flow:{intent}>"
+    # a request asked as a question: its fact first, then the flow (actions/shared/asking.py)
+    in_passing = answer_in_passing(question, intent)
+    return in_passing.text if in_passing else f"<flow:{intent}>"
 
 
 def right_or_flow(item: Dict, answer: Optional[str]) -> bool:

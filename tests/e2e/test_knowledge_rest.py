@@ -28,3 +28,15 @@ def test_a_question_naming_an_order_is_about_that_order_not_answered_in_general(
     assert "30 days" not in text_of(replies) and "delivered" not in text_of(replies)
     # the return itself: started (its questions) or offered (the "did you mean" button)
     assert "email" in text_of(replies).lower() or any(p.startswith("/return_item") for p in payloads(replies))
+
+
+def test_a_request_asked_as_a_question_hears_the_fact_then_its_flow_asks_for_the_order(rasa):
+    sender = new_sender("e2e-know")
+    replies = text_of(say(rasa, sender, "can I cancel my order before it ships?"))
+    assert "cancelled free of charge until it ships" in replies
+    assert "order number" in replies.lower()  # the cancellation itself goes on
+
+
+def test_a_plain_request_gets_no_fact_it_did_not_ask_for(rasa):
+    replies = text_of(say(rasa, new_sender("e2e-know"), "where is my order?"))
+    assert "cancelled" not in replies and "order number" in replies.lower()
