@@ -5,7 +5,8 @@
 (a) Bitext's validation split (entities mapped as scripts/import_bitext.py
     maps the training data; Harbor's splits of Bitext intents per
     tests/nlu/bitext_intent_map.yml count as the Bitext intent);
-(b) tests/nlu/heldout_whatsapp.yml, which must share no sentence with the
+(b) tests/nlu/heldout_whatsapp.yml, (c) heldout_spanish.yml and (d)
+    heldout_other_languages.yml, which must share no sentence with the
     training data (asserted before anything is trained).
 
 Intent accuracy is the top intent of the classifier (DIET); `final acc`
@@ -36,7 +37,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import yaml  # noqa: E402
 
 import import_bitext  # noqa: E402
-from tests.support.heldout import heldout_data, near_copies, training_data  # noqa: E402
+from tests.support.heldout import HELDOUT_SETS, heldout_data, near_copies, training_data  # noqa: E402
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 VALIDATION = import_bitext.DEFAULT_SOURCE / "validation.csv"
@@ -49,9 +50,11 @@ Example = Tuple[str, str, Set[Span]]  # text, gold intent, gold entity spans
 
 
 def harbor_entity_types() -> Set[str]:
-    """Entity types declared in domain/intents.yml."""
+    """Entity types declared in domain/intents.yml (not `language`: the
+    detector's, with no span in the text)."""
     domain = yaml.safe_load((ROOT / "domain" / "intents.yml").read_text())
-    return set(domain["entities"])
+    names = {e if isinstance(e, str) else next(iter(e)) for e in domain["entities"]}
+    return names - {"language"}
 
 
 def bitext_validation() -> List[Example]:
@@ -64,15 +67,15 @@ def bitext_validation() -> List[Example]:
     return examples
 
 
-def heldout() -> List[Example]:
-    """Held-out WhatsApp-style examples with their annotated entities."""
+def heldout(name: str = "whatsapp") -> List[Example]:
+    """A held-out set's examples with their annotated entities (tests/support/heldout.py)."""
     return [
         (
             m.get("text"),
             m.get("intent"),
             {(e["entity"], e["start"], e["end"]) for e in m.get("entities") or []},
         )
-        for m in heldout_data().intent_examples
+        for m in heldout_data(name).intent_examples
     ]
 
 
@@ -111,7 +114,10 @@ def parse_all(model: Path, texts: List[str]) -> List[Dict]:
 
 
 def top_intent(parse: Dict) -> str:
-    """The classifier's intent, looking past a FallbackClassifier decision."""
+    """The NLU's intent (after the components that relabel: the general
+    question router, the language detector), looking past a FallbackClassifier decision."""
+    if parse["intent"]["name"] != FALLBACK:
+        return parse["intent"]["name"]
     for ranked in parse.get("intent_ranking") or [parse["intent"]]:
         if ranked["name"] != FALLBACK:
             return ranked["name"]
@@ -185,6 +191,8 @@ def evaluate(model: Path) -> Dict[str, Dict]:
     for name, examples, alias in (
         ("bitext_validation", bitext_validation(), bitext_alias()),
         ("heldout_whatsapp", heldout(), None),
+        ("heldout_spanish", heldout("spanish"), None),
+        ("heldout_other_languages", heldout("other_languages"), None),
     ):
         parses = parse_all(model, [text for text, _, _ in examples])
         results[name] = score(examples, parses, types, alias)
@@ -194,17 +202,18 @@ def evaluate(model: Path) -> Dict[str, Dict]:
 def check_heldout_unseen() -> None:
     """Refuses to benchmark on a held-out set that leaked into training data."""
     train_texts = [m.get("text") for m in training_data().intent_examples]
-    copies = near_copies([t for t, _, _ in heldout()], train_texts)
+    texts = [t for name in HELDOUT_SETS for t, _, _ in heldout(name)]
+    copies = near_copies(texts, train_texts)
     assert not copies, f"held-out examples copied from training data: {copies[:10]}"
 
 
 def print_table(results: Dict[str, Dict], seconds: Optional[Tuple[float, float]]) -> None:
     cols = ("intent_accuracy", "intent_macro_f1", "final_accuracy",
             "fallback_rate", "entity_f1")
-    print(f"{'set':<20}{'n':>6}" + "".join(f"{c.replace('intent_', ''):>16}" for c in cols))
+    print(f"{'set':<24}{'n':>6}" + "".join(f"{c.replace('intent_', ''):>16}" for c in cols))
     for name, r in results.items():
-        print(f"{name:<20}{r['examples']:>6}" + "".join(f"{r[c]:>16.4f}" for c in cols))
-        print(f"{'':<26}entity F1 by type: {r['entity_f1_by_type']}")
+        print(f"{name:<24}{r['examples']:>6}" + "".join(f"{r[c]:>16.4f}" for c in cols))
+        print(f"{'':<30}entity F1 by type: {r['entity_f1_by_type']}")
     if seconds is not None:
         print(f"training time: {seconds[0]:.0f} s wall-clock, {seconds[1]:.0f} s CPU")
 

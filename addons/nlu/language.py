@@ -102,6 +102,17 @@ class LanguageDetector(GraphComponent):
                execution_context: ExecutionContext) -> "LanguageDetector":
         return cls(config)
 
+    @staticmethod
+    def served_after_all(message: Message) -> None:
+        """The classifier took a message in a language we answer for one we
+        do not ("no, así está bien" looks Portuguese to it): its next guess."""
+        ranking = [r for r in message.get("intent_ranking") or []
+                   if r.get("name") not in (OTHER_LANGUAGE, "nlu_fallback")]
+        if ranking:
+            message.set(INTENT, {"name": ranking[0]["name"], "confidence": ranking[0]["confidence"]},
+                        add_to_output=True)
+            message.set("rerouted_from", OTHER_LANGUAGE, add_to_output=True)
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
@@ -112,6 +123,8 @@ class LanguageDetector(GraphComponent):
                         add_to_output=True)
             if code is None:
                 continue
+            if code in SERVED and (message.get(INTENT) or {}).get("name") == OTHER_LANGUAGE:
+                self.served_after_all(message)
             entity = {"entity": "language", "value": code, "start": 0, "end": 0,
                       "confidence_entity": round(confidence, 3), "extractor": "LanguageDetector"}
             message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
