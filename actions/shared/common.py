@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.shared.language import answering
 from actions.shared.messages import utter
 from actions.clients.base import BackendError
 
@@ -142,14 +143,25 @@ def outage(dispatcher: CollectingDispatcher, tracker: Tracker, error: BackendErr
     return {"backend_down": True, "backend_errors": events[0]["value"]}
 
 
+# How each answered language writes a date in a chat (Babel's CLDR patterns;
+# Babel is pinned in requirements.lock, installed with Rasa).
+DATE_PATTERNS = {"es": "EEEE d 'de' MMMM"}
+
+
 def friendly_date(iso_date: Optional[str]) -> str:
-    """'2026-11-24' -> 'Tuesday, November 24' (what people write in chats)."""
+    """'2026-11-24' -> 'Tuesday, November 24' ('martes 24 de noviembre' in a
+    Spanish conversation): what people write in chats."""
     if not iso_date:
         return "unknown"
     try:
         day = dt.date.fromisoformat(iso_date[:10])
     except ValueError:
         return iso_date
+    language = answering()
+    if language in DATE_PATTERNS:
+        from babel.dates import format_date
+
+        return format_date(day, DATE_PATTERNS[language], locale=language)
     return f"{day:%A}, {day:%B} {day.day}"
 
 

@@ -19,6 +19,7 @@ def test_a_spanish_customer_tracks_an_order_in_spanish_from_greeting_to_delivery
     assert "correo" in asked.lower() and TRACKING_NUMBER not in asked
     answer = text_of(say(rasa, sender, "maya.patel@example.com"))
     assert TRACKING_NUMBER in answer and "Entrega estimada" in answer and "UPS" in answer
+    assert " de " in answer.split("Entrega estimada:")[1]  # a Spanish date ("domingo 6 de diciembre")
     assert "Estimated delivery" not in answer
     assert "de nada" in text_of(say(rasa, sender, "muchas gracias")).lower()
 
