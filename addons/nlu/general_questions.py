@@ -44,7 +44,7 @@ QUESTION = re.compile(
     r"|¿?\s*(?:cu[aá]nto|cu[aá]ntos|cu[aá]l es|hasta cu[aá]ndo|se puede|es gratis)"
     r")\b", re.I)
 # The customer's own request: their order, their account, something for them.
-OWN = re.compile(r"\b(?:my|mine|me|can you|could you|can u|could u|would you|will you|help|mi|mis|me)\b",
+OWN = re.compile(r"\b(?:my|mine|me|can you|could you|can u|could u|would you|will you|help|mi|mis)\b",
                  re.I)
 PERSONAL_ENTITIES = frozenset({"order_id", "invoice_id", "refund_id", "email", "amount", "person_name"})
 

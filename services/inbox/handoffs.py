@@ -175,6 +175,12 @@ def speakers(s: Session, language: str) -> List[Agent]:
             if language in a.language_list]
 
 
+def spoken(s: Session) -> set:
+    """Every language some active agent speaks (one query)."""
+    return {code for (languages,) in s.query(Agent.languages).filter(Agent.active.is_(True))
+            for code in languages.split(",") if code}
+
+
 def require_language(s: Session, handoff: Handoff, agent: CurrentAgent) -> None:
     """A conversation in a language the agent does not speak is left to a
     colleague who does, while there is one; a supervisor can still assign it."""
@@ -193,7 +199,8 @@ def next_for(s: Session, agent: CurrentAgent) -> Optional[Handoff]:
     priority, then whoever waited longest."""
     waiting = (s.query(Handoff).filter(Handoff.status.in_(("waiting", "ticket")),
                                        Handoff.claimed_by_id.is_(None)).all())
-    waiting = [h for h in waiting if h.language in agent.languages or not speakers(s, h.language)]
+    team_speaks = spoken(s)  # once, not once per waiting conversation
+    waiting = [h for h in waiting if h.language in agent.languages or h.language not in team_speaks]
     # live customers before tickets (answered by email)
     waiting.sort(key=lambda h: (h.language not in agent.languages, h.status != "waiting",
                                 h.priority != "high", h.created_at))
