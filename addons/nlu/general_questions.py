@@ -27,6 +27,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from actions.shared.language import ANSWERED
+
 POLICY_QUESTION = "ask_policy"
 # A question about facts ("how long...", "is shipping free...", "can I return
 # a clearance item..."), not a request phrased as a question ("can you change
@@ -102,7 +104,7 @@ class GeneralQuestionRouter(GraphComponent):
             # the language of this message, when addons/nlu/language.py was sure of it
             language = (message.get("language") or {}).get("code") or "en"
             routed = self.route(message.get(TEXT) or "", intent, message.get(ENTITIES) or [],
-                                language if language in ("en", "es") else "en")
+                                language if language in ANSWERED else "en")
             if routed:
                 new_intent, original = routed
                 message.set(INTENT, new_intent, add_to_output=True)

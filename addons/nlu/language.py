@@ -31,9 +31,11 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from actions.shared.language import ANSWERED, NAMES
+
 # ISO 639-1 codes: the languages we detect; the bot answers in SERVED, people in the rest.
-LANGUAGES = ("en", "es", "fr", "de", "pt", "it")
-SERVED = frozenset({"en", "es"})
+LANGUAGES = tuple(NAMES)
+SERVED = frozenset(ANSWERED)
 OTHER_LANGUAGE = "other_language"
 WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|\d+")  # emails, links, numbers: no language
