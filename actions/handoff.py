@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.shared.naming import NamedAction
 from actions import clients
 from actions.shared import language
+from actions.shared.asking import answer_in_passing, first_words_this_turn
 from actions.shared.messages import utter
 from actions.clients.base import BackendError, Json, NotFound
 from actions.clients.handoff_target import HandoffUnavailable, get_handoff_target
@@ -67,6 +68,8 @@ WORDS = {code: {**WORDS["en"], **words} for code, words in WORDS.items()}
 class ActionHandoff(NamedAction, action="action_handoff"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        if first_words_this_turn(tracker):  # "who handles complaints?": the rule, then a person
+            answer_in_passing(dispatcher, tracker)
         channel = tracker.get_latest_input_channel()
         live = agents_available() and channel not in CANNOT_PUSH
         customer, order = await _facts(tracker)

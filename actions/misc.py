@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -24,7 +24,8 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.knowledge.answering import Answer, answer_question, names_something, start_request_button
+from actions.knowledge.answering import Answer, names_something, start_request_button
+from actions.knowledge.topics import policy_answer, policy_hint, quoted
 from actions.shared.language import answering
 from actions.shared.naming import NamedAction
 from actions.shared.messages import utter
@@ -43,17 +44,19 @@ def intent_payload(intent: str, entities: List[Dict[str, Any]]) -> str:
     return f"/{intent}{json.dumps(values, separators=(',', ':'))}" if values else f"/{intent}"
 
 
-def knowledge_answer(text: str) -> Optional[Answer]:
-    """The store's knowledge, if it answers `text` (never an error for the
-    customer). A message naming an order, invoice or email is about the
+def knowledge_answer(message: Dict[str, Any]) -> Tuple[Optional[str], Optional[Answer]]:
+    """The store's knowledge, if it answers the message (never an error for
+    the customer): the topic of a policy question the NLU leaned to, or the
+    passages. A message naming an order, invoice or email is about the
     customer's own request: the guesses below fit it better."""
+    text = message.get("text") or ""
     if names_something(text):
-        return None
+        return None, None
     try:
-        return answer_question(text, answering())
-    except (OSError, KeyError, ValueError, yaml.YAMLError) as error:
+        return policy_answer(policy_hint(message), text, answering())
+    except (OSError, KeyError, ValueError, TypeError, yaml.YAMLError) as error:
         logger.error("knowledge unavailable: %s", error)
-        return None
+        return None, None
 
 
 def likely_intents(message: Dict[str, Any], count: int = 2) -> List[str]:
@@ -68,7 +71,11 @@ class ActionDefaultAskAffirmation(NamedAction, action="action_default_ask_affirm
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         message = tracker.latest_message or {}
-        found = knowledge_answer(message.get("text") or "")
+        topic, found = knowledge_answer(message)
+        if topic:
+            utter(dispatcher, "utter_policy_answer", answer=topic, trace=quoted(topic),
+                  extra_buttons=start_request_button(message))
+            return []
         if found:
             utter(dispatcher, "utter_policy_answer", answer=found.text, trace=found.trace(),
                   extra_buttons=start_request_button(message))

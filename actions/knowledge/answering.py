@@ -13,12 +13,24 @@ from actions.shared.requests import ABOUT, INTENT_TITLES, POLICY_INTENTS, REQUES
 # An order, invoice or refund number, or an email, even where the NLU found no entity.
 NAMES_SOMETHING = re.compile(r"\d{4,}|@")
 UNSURE_REQUEST = 0.2  # an intent the NLU hesitated on, worth a button (a button costs little)
-# Phrased as a question: a question word first, a question mark last, or "can I/do you...".
+# Phrased as a question: a question word first, a question mark last, "can
+# I/do you...", or a fact asked mid-sentence ("reset link expired how long
+# does it last", "i need the return label where is it").
 PHRASED_AS_QUESTION = re.compile(
     r"^\s*(how|what|whats|what's|when|which|who|why|can|could|do|does|is|are|will|would|should|"
     r"may|if|any)\b|\?\s*$|\b(can|could|do|does|will|would|should) (i|you|u|we)\b"
+    r"|\bhow (long|much|many|soon|fast)\b|\bwhere (is|are|do|can) (it|they|i)\b"
     r"|¿|^\s*(cu[aá]nto|cu[aá]ntos|cu[aá]ndo|c[oó]mo|qu[eé]|cu[aá]l|puedo|se puede|hasta cu[aá]ndo)\b",
     re.I)
+# A passage scoring this much is in the customer's own words: a request said,
+# not asked ("you billed me two times for the same order"), still hears its
+# one rule.
+SURE = 0.5
+# A policy question hears the passage rather than its topic's broad answer
+# ("are sale items returnable" -> the final-sale rule, not all of Returns)
+# only when the retriever is this sure: at 0.5, "how many days to return
+# stuff i bought" got the final-sale rule (0.61) instead of the 30 days.
+PREFER_OVER_TOPIC = 0.7
 
 
 def names_something(text: str) -> bool:
@@ -44,6 +56,13 @@ def answer_question(question: str, language: str = "en") -> Optional[Answer]:
     if not hits:
         return None
     return Answer("\n".join(hit.passage.text for hit in hits), [hit.passage.id for hit in hits], best)
+
+
+def prefer_passage(topic_answer: Optional[str], found: Optional[Answer]) -> bool:
+    """Whether the retriever's passage answers better than the topic's text:
+    it is sure of a passage the topic does not quote."""
+    return (found is not None and found.score >= PREFER_OVER_TOPIC
+            and (not topic_answer or found.text.split("\n")[0] not in topic_answer))
 
 
 def best_score(question: str, language: str = "en") -> float:
@@ -73,12 +92,23 @@ def answer_in_passing(question: str, intent: str, language: str = "en") -> Optio
     """A request asked as a question ("can I cancel my order before it
     ships?", "i was charged twice, do i get it all back?"): the passage that
     answers it, if it is one of the request's own (the registry's `about`),
-    said before the flow's first question. None for anything else: "where is
+    said before the flow's first question (or the handoff). A request said
+    as a statement hears its rule only when `about` names one passage and
+    the message scores at least SURE on it ("you billed me two
+    times" -> the duplicate-charge rule). None for anything else: "where is
     my order?" gets no fact about cancelling."""
     about = ABOUT.get(intent)
-    if not about or not PHRASED_AS_QUESTION.search(question or "") or names_something(question):
+    if not about or names_something(question):
+        return None
+    asked = bool(PHRASED_AS_QUESTION.search(question or ""))
+    if not asked and about.endswith("."):
         return None
     found = answer_question(question, language)
     if not found or not found.passage_ids[0].startswith(about):
         return None
-    return Answer(found.text.split("\n")[0], found.passage_ids[:1], found.score)
+    if not asked and found.score < SURE:
+        return None
+    # when the retriever found two close passages of the request's own, both
+    ours = [i for i, pid in enumerate(found.passage_ids) if pid.startswith(about)]
+    lines = found.text.split("\n")
+    return Answer("\n".join(lines[i] for i in ours), [found.passage_ids[i] for i in ours], found.score)

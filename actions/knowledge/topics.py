@@ -26,7 +26,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.shared.naming import NamedAction
-from actions.knowledge.answering import answer_question, best_score, start_request_button
+from actions.knowledge.answering import (Answer, answer_question, best_score, prefer_passage,
+                                         start_request_button)
+from actions.shared.requests import POLICY_INTENTS
 from actions.shared.language import answering
 from actions.knowledge.passages import load_passages, parse_policies, policies_path
 from actions.shared.messages import utter
@@ -132,6 +134,33 @@ def answer_for(intent: str, text: str) -> Optional[str]:
     return "\n".join(f"{title}:\n" + "\n".join(f"- {line}" for line in lines) for title, lines in groups)
 
 
+# A fallback whose best guess is a policy question this likely ("hi how many
+# days to return stuff i bought": ask_return_policy 0.58) is answered with
+# that topic when the passages are not sure of a narrower rule.
+HESITANT_POLICY = 0.4
+
+
+def policy_hint(message: Dict[str, Any]) -> Optional[str]:
+    """The policy intent the NLU leaned to before falling back, if any."""
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    if ranking and ranking[0].get("name") in POLICY_INTENTS and (ranking[0].get("confidence") or 0) >= HESITANT_POLICY:
+        return ranking[0]["name"]
+    return None
+
+
+def policy_answer(intent: Optional[str], text: str, language: str = "en",
+                  hints: str = "") -> Tuple[Optional[str], Optional[Answer]]:
+    """What answers a policy question: its topic's text (English; `intent` picks
+    the topic), or the passages when they are sure of a rule the topic does not
+    quote, or when there is no topic. (None, None): nothing answers. `hints`:
+    the message's entity values, which help choose the topic's part."""
+    topic = answer_for(intent, f"{text} {hints}") if intent and language == "en" else None
+    found = answer_question(text, language)
+    if topic and not prefer_passage(topic, found):
+        return topic, None
+    return None, found
+
+
 class ActionAnswerPolicy(NamedAction, action="action_answer_policy"):
     """Answers a policy question; inside a form, the form then asks its question again.
 
@@ -149,8 +178,7 @@ class ActionAnswerPolicy(NamedAction, action="action_answer_policy"):
         language = answering()
         try:
             # topics quote the English policies; other languages use their passages
-            answer = answer_for(latest_intent(tracker), f"{text} {entities}") if language == "en" else None
-            found = None if answer else answer_question(text, language)
+            answer, found = policy_answer(latest_intent(tracker), text, language, entities)
         except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
             logger.error("policy knowledge unavailable: %s", error)
             found, answer = None, None

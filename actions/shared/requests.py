@@ -82,7 +82,8 @@ REQUESTS: Tuple[Request, ...] = (
     # people
     Request("contact_human_agent", "request", "Talk to a person", starts="action_handoff"),
     Request("contact_customer_service", "request", "Contact customer service", starts="action_handoff"),
-    Request("complaint", "request", "Make a complaint", starts="action_handoff"),
+    Request("complaint", "request", "Make a complaint", starts="action_handoff",
+            about="people.complaints"),
     # A language people answer but the bot does not: a person who speaks it.
     Request("other_language", "request", "Talk to a person in my language", starts="action_handoff"),
     Request("ask_support_hours", "policy", "Support hours"),

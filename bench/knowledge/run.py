@@ -1,6 +1,6 @@
 """Accuracy of the knowledge answers on bench/knowledge/golden.yml.
 
-    .venv/bin/python bench/knowledge/run.py [--threshold 0.3] [--errors] [--model models/<m>.tar.gz]
+    .venv/bin/python bench/knowledge/run.py [--threshold 0.3] [--errors] [--model models/<m>.tar.gz] [--live]
 
 Without --model: the retriever alone (every question goes to the passages).
 With --model: as the bot answers: the model's NLU (with the general question
@@ -8,6 +8,12 @@ router) classifies each question; a policy intent is answered by its topic
 or the passages (action_answer_policy), nlu_fallback by the passages (the
 fallback's first step), anything else starts a flow and counts as wrong
 (right only for a question no policy answers).
+
+With --model and --live: the real assistant (scripts/run.py on free ports,
+bench/load/stack.py) gets each question as the first message of a new REST
+conversation; the answer is everything the bot says in that turn, so facts
+said in passing before a flow's first question or before a handoff count.
+This is the measure reported in bench/README.md.
 
 A question counts as right when the answer contains every expected fact
 (exact substrings), or, for a question no policy answers (`none: true`),
@@ -28,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from actions.knowledge import retriever as retrieval  # noqa: E402
 from actions.knowledge.answering import answer_in_passing, answer_question  # noqa: E402
-from actions.knowledge.topics import answer_for  # noqa: E402
+from actions.knowledge.passages import load_passages  # noqa: E402
+from actions.knowledge.topics import policy_answer  # noqa: E402
 from actions.shared.requests import POLICY_INTENTS  # noqa: E402
 
 GOLDEN = ROOT / "bench" / "knowledge" / "golden.yml"
@@ -46,8 +53,7 @@ def as_the_bot_answers(question: str, intent: Optional[str]) -> Optional[str]:
         found = answer_question(question)
         return found.text if found else None
     if intent in POLICY_INTENTS:
-        topic = answer_for(intent, question)
-        found = None if topic else answer_question(question)
+        topic, found = policy_answer(intent, question)
         return topic or (found.text if found else None)
     # a request asked as a question: its fact first, then the flow (actions/shared/asking.py)
     in_passing = answer_in_passing(question, intent)
@@ -74,6 +80,45 @@ def score(items: List[Dict], show_errors: bool, intents: Dict[str, str]) -> floa
     return good / len(items)
 
 
+def live_answers(model: Path, questions: List[str]) -> Dict[str, str]:
+    """What the running assistant replies to each question, as a new conversation."""
+    import json
+    import urllib.request
+    import uuid
+
+    from bench.load.stack import Stack
+
+    stack = Stack(model).start()
+    try:
+        replies = {}
+        for question in questions:
+            body = json.dumps({"sender": f"golden-{uuid.uuid4().hex[:10]}", "message": question}).encode()
+            request = urllib.request.Request(f"{stack.url}/webhooks/rest/webhook", body,
+                                             {"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                replies[question] = "\n".join(m.get("text") or "" for m in json.loads(response.read()))
+        return replies
+    finally:
+        stack.stop()
+
+
+def live_right(item: Dict, reply: str) -> bool:
+    """Every fact in the reply; for a question no policy answers, no passage quoted."""
+    if item.get("none"):
+        return not any(p.text in reply for p in load_passages())
+    return all(fact.lower() in reply.lower() for fact in item["facts"])
+
+
+def live_score(items: List[Dict], show_errors: bool, replies: Dict[str, str]) -> float:
+    good = 0
+    for item in items:
+        if live_right(item, replies[item["q"]]):
+            good += 1
+        elif show_errors:
+            print(f"  MISS {item['q']!r}: {replies[item['q']][:90]!r}")
+    return good / len(items)
+
+
 def classify(model: Path, questions: List[str]) -> Dict[str, str]:
     """Each question's intent by the model's NLU (the whole pipeline)."""
     import asyncio
@@ -95,14 +140,22 @@ def main() -> int:
     parser.add_argument("--threshold", type=float, help="try another answer threshold")
     parser.add_argument("--errors", action="store_true")
     parser.add_argument("--model", type=Path, help="answer as the bot does, with this model's NLU")
+    parser.add_argument("--live", action="store_true", help="with --model: ask the running assistant")
     args = parser.parse_args()
     if args.threshold is not None:
         retrieval.ANSWER_THRESHOLD = args.threshold
     golden = yaml.safe_load(GOLDEN.read_text())
-    questions = [item["q"] for half in ("dev", "heldout") for item in golden[half]]
+    halves = [half for half in ("dev", "heldout", "heldout2") if golden.get(half)]
+    questions = [item["q"] for half in halves for item in golden[half]]
+    if args.live and args.model:
+        replies = live_answers(args.model, questions)
+        print("the running assistant (REST, one new conversation per question)")
+        for half in halves:
+            print(f"{half:8} {live_score(golden[half], args.errors, replies):.1%} of {len(golden[half])}")
+        return 0
     intents = classify(args.model, questions) if args.model else {}
     print("as the bot answers (NLU + knowledge)" if args.model else "retriever alone")
-    for half in ("dev", "heldout"):
+    for half in halves:
         print(f"{half:8} {score(golden[half], args.errors, intents):.1%} of {len(golden[half])}")
     return 0
 

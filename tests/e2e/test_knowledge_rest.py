@@ -40,3 +40,25 @@ def test_a_request_asked_as_a_question_hears_the_fact_then_its_flow_asks_for_the
 def test_a_plain_request_gets_no_fact_it_did_not_ask_for(rasa):
     replies = text_of(say(rasa, new_sender("e2e-know"), "where is my order?"))
     assert "cancelled" not in replies and "order number" in replies.lower()
+
+
+def test_a_request_said_in_the_words_of_its_rule_hears_the_rule_then_the_flow(rasa):
+    replies = text_of(say(rasa, new_sender("e2e-know"), "you billed me two times for the same order"))
+    assert "refunded in full" in replies
+    assert "order number" in replies.lower()  # the duplicate-charge report goes on
+
+
+def test_a_plain_return_request_hears_no_rule(rasa):
+    # "returns." is a family of rules: a statement names none of them in particular
+    replies = text_of(say(rasa, new_sender("e2e-know"), "I want to return my jacket"))
+    assert "30 days" not in replies and "final sale" not in replies
+
+
+def test_a_narrow_policy_question_gets_its_rule_not_the_whole_section(rasa):
+    replies = text_of(say(rasa, new_sender("e2e-know"), "are sale items returnable"))
+    assert "final sale" in replies and "$6.95" not in replies
+
+
+def test_a_complaint_hears_that_a_person_takes_it_before_the_handoff(rasa):
+    replies = text_of(say(rasa, new_sender("e2e-know"), "who do i talk to about a complaint"))
+    assert "Complaints are always passed to a human agent" in replies
