@@ -66,12 +66,15 @@ def channel_env(fake_meta: Server) -> dict:
 
 
 @pytest.fixture(scope="session")
-def inbox(stack_dir, rasa_port, fake_meta):
+def inbox(stack_dir, rasa_port, fake_meta, demo_crm):
+    from tests.support.crm import BILLING_TOKEN
     from tests.support.inbox import start_inbox
 
+    # billing: approved refunds are carried out by the inbox (services/inbox/approvals.py)
     srv = start_inbox(stack_dir, rasa_url=f"http://127.0.0.1:{rasa_port}",
                       event_db_url=f"sqlite:///{stack_dir / 'events.db'}",
-                      env=channel_env(fake_meta))
+                      env={**channel_env(fake_meta), "BILLING_API_URL": f"{demo_crm.url}/billing/v1",
+                           "BILLING_API_TOKEN": BILLING_TOKEN})
     yield srv
     srv.stop()
 

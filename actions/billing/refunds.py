@@ -28,7 +28,7 @@ from actions.shared.verification import OrderProof, owner_checked, unverified_ou
 REFUND_ID = re.compile(r"(?<![\w-])R-?(\d{3,})(?![\w-])", re.I)
 REFUND_STATUS = {"processing": "utter_refund_processing", "issued": "utter_refund_issued",
                  "pending_approval": "utter_refund_pending_approval",
-                 "awaiting_item": "utter_refund_awaiting_item"}
+                 "awaiting_item": "utter_refund_awaiting_item", "denied": "utter_refund_denied"}
 
 
 def business_days(expected: Optional[str]) -> str:

@@ -96,8 +96,12 @@ class ActionSubmitReturn(NamedAction, action="action_submit_return"):
             reason = (f"Return {created.get('rma')} of order {order_id}, {item_label(items)}, "
                       f"{money(total)}: refund of {money(created.get('refund_amount'))} over $500 "
                       f"needs approval (refund {refund.get('id')})")
+            approval = {"kind": "refund", "subject_id": refund.get("id"), "order_id": order_id,
+                        "amount": str(created.get("refund_amount")), "reason": body["reason"],
+                        "refund_method": refund.get("method") or method, "rma": created.get("rma")}
             # order_id stays: the handoff shows the agent the order.
             return self._done(keep_order=True) + [SlotSet("handoff_reason", reason),
+                                                  SlotSet("approval_request", approval),
                                                   FollowupAction("action_handoff")]
         utter(dispatcher, "utter_return_created_" + ("store_credit" if credit else "card"), **facts)
         return self._done()

@@ -47,13 +47,15 @@ def paid(db: Session, order: Order) -> Decimal:
 
 
 def refunded_total(db: Session, order_id: Optional[str]) -> Decimal:
-    """Every refund of the order, whatever its reason or status."""
-    return _sum(db, Refund.amount, Refund.order_id == order_id) if order_id else ZERO
+    """Every refund of the order, whatever its reason or status, except one a
+    person denied (it never gives anything back)."""
+    return _sum(db, Refund.amount, Refund.order_id == order_id, Refund.status != "denied") if order_id else ZERO
 
 
 def refunded_so_far(db: Session, order_id: str) -> Decimal:
-    """What the order's own price has given back (duplicate captures aside)."""
-    return _sum(db, Refund.amount, Refund.order_id == order_id, Refund.reason != "duplicate_charge")
+    """What the order's own price has given back (duplicate captures and denied refunds aside)."""
+    return _sum(db, Refund.amount, Refund.order_id == order_id, Refund.reason != "duplicate_charge",
+                Refund.status != "denied")
 
 
 def still_held(db: Session, order: Order) -> Decimal:

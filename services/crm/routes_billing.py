@@ -82,10 +82,24 @@ def approve_refund(call: Call, refund_id: str) -> dict:
     waits for the item; everything else is issued now."""
     agent = v.text(v.json_body(call.request), "agent", required=False, max_len=100)
     refund = store.get(call.db, Refund, refund_id, "refund")
+    if refund.approved_by and refund.status in ("issued", "awaiting_item"):
+        return views.refund(refund)  # approved already: a retried approval changes nothing
     if refund.status != "pending_approval":
         raise ApiError(409, "not_pending_approval", f"{refund_id} is {refund.status}")
     waiting = refund.rma and refund.method != refunds.STORE_CREDIT and not _received(call, refund.rma)
     refund.status, refund.approved_by = ("awaiting_item" if waiting else "issued"), agent or "agent"
+    return views.refund(refund)
+
+
+def deny_refund(call: Call, refund_id: str) -> dict:
+    """An agent turns down a refund over $500: it is never issued. Idempotent."""
+    agent = v.text(v.json_body(call.request), "agent", required=False, max_len=100)
+    refund = store.get(call.db, Refund, refund_id, "refund")
+    if refund.status == "denied":
+        return views.refund(refund)
+    if refund.status != "pending_approval":
+        raise ApiError(409, "not_pending_approval", f"{refund_id} is {refund.status}")
+    refund.status, refund.approved_by = "denied", f"denied by {agent or 'agent'}"
     return views.refund(refund)
 
 
@@ -133,8 +147,11 @@ ROUTES = [
           errors=("already_refunded", "not_a_duplicate", "payment_not_on_order",
                   "amount_mismatch", "amount_exceeds_paid")),
     Route("POST", "/refunds/<refund_id>/approve", approve_refund,
-          "Agent approval of a pending_approval refund", body=APPROVE_BODY,
-          errors=("not_pending_approval",)),
+          "Agent approval of a pending_approval refund (again: the approved refund, unchanged)",
+          body=APPROVE_BODY, errors=("not_pending_approval",)),
+    Route("POST", "/refunds/<refund_id>/deny", deny_refund,
+          "Agent refusal of a pending_approval refund: status denied, never issued (idempotent)",
+          body=APPROVE_BODY, errors=("not_pending_approval",)),
     Route("GET", "/invoices/<invoice_id>", get_invoice, "An invoice"),
     Route("GET", "/invoices", list_invoices, "Invoices of an order or customer",
           query=("order_id", "customer_id")),

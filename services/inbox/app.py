@@ -14,8 +14,8 @@ from services.inbox.db import Database
 from services.inbox.login_limits import LoginLimiter
 from services.inbox.notify import Notifier
 from services.inbox.rasa_client import RasaClient
-from services.inbox.routes import (accounts, analytics, handoffs, internal, pages, queues,
-                                   verification)
+from services.inbox.routes import (accounts, analytics, approvals, handoffs, internal, pages,
+                                   queues, verification)
 from services.inbox.seed import ensure_demo_agents
 
 logger = logging.getLogger("inbox")
@@ -34,7 +34,7 @@ def create_app(config: Optional[Config] = None, name: str = "harbor_inbox") -> S
                                          config.login_window_seconds)
     ensure_demo_agents(app.ctx.db, config)
     errors.register(app)
-    for module in (pages, accounts, internal, handoffs, queues, analytics, verification):
+    for module in (pages, accounts, internal, handoffs, queues, analytics, verification, approvals):
         app.blueprint(module.bp)
 
     @app.after_server_start

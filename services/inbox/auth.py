@@ -28,18 +28,25 @@ class CurrentAgent:
     role: str
     team: str
     languages: tuple = ("en",)
+    approver: bool = False
 
     @property
     def is_supervisor(self) -> bool:
         return self.role == "supervisor"
 
+    @property
+    def may_approve(self) -> bool:
+        return self.is_supervisor or self.approver
+
     def as_dict(self) -> dict:
         return {"id": self.id, "email": self.email, "name": self.name,
-                "role": self.role, "team": self.team, "languages": list(self.languages)}
+                "role": self.role, "team": self.team, "languages": list(self.languages),
+                "may_approve": self.may_approve}
 
     @classmethod
     def of(cls, agent: Agent) -> "CurrentAgent":
-        return cls(agent.id, agent.email, agent.name, agent.role, agent.team, agent.language_list)
+        return cls(agent.id, agent.email, agent.name, agent.role, agent.team, agent.language_list,
+                   bool(agent.approver))
 
 
 def _digest(token: str) -> str:

@@ -60,6 +60,9 @@ class Config:
     crm_url: str = ""
     crm_token: str = ""
     crm_timeout: float = 5.0
+    # Billing, to carry out approved refunds (services/inbox/approvals.py).
+    billing_url: str = ""
+    billing_token: str = ""
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Config":
@@ -89,4 +92,6 @@ class Config:
             crm_url=(get("CRM_API_URL") or "").strip().rstrip("/"),
             crm_token=(get("CRM_API_TOKEN") or "").strip(),
             crm_timeout=float(get("INBOX_CRM_TIMEOUT_SECONDS", "5")),
+            billing_url=(get("BILLING_API_URL") or "").strip().rstrip("/"),
+            billing_token=(get("BILLING_API_TOKEN") or "").strip(),
         )

@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy.orm import Session
 
+from services.inbox import approvals
 from services.inbox.auth import CurrentAgent
 from services.inbox.errors import ApiError
 from services.inbox.models import (LANGUAGES, OPEN_STATUSES, PRIORITIES, QUEUES, Agent, Handoff,
@@ -136,6 +137,7 @@ def create_or_merge(s: Session, body: Dict[str, Any]) -> Tuple[Handoff, bool]:
         _merge(handoff, package)
     for direction, text, ts in package["transcript"]:
         append_message(s, handoff, direction, text, ts)
+    approvals.request_from_package(s, handoff, body.get("approval"))
     stamps = [ts for _, _, ts in package["transcript"]]
     if stamps:
         handoff.transcript_until = max([handoff.transcript_until or 0.0, *stamps])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, String,
-                        Text, UniqueConstraint, true)
+                        Text, UniqueConstraint, false, true)
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -37,6 +37,8 @@ class Agent(Base):
     # The languages the agent answers customers in, comma-separated ISO codes,
     # set by a supervisor: the queue and claiming prefer them (handoffs.py).
     languages = Column(String(64), nullable=False, default="en", server_default="en")
+    # May approve high-risk actions (refunds over $500); supervisors always may.
+    approver = Column(Boolean, nullable=False, default=False, server_default=false())
 
     @property
     def language_list(self) -> tuple:
@@ -99,3 +101,47 @@ class BrokerCursor(Base):
     __tablename__ = "broker_cursor"
     name = Column(String(64), primary_key=True)
     last_event_id = Column(Integer, nullable=False, default=0)
+
+
+# -- approvals: high-risk actions a person decides (services/inbox/approvals.py) --
+
+APPROVAL_STATUSES = ("pending", "approved", "denied")
+
+
+class Approval(Base):
+    """A high-risk action the bot could not do alone (a refund over $500),
+    with the facts an approver needs; one per subject (the refund)."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (UniqueConstraint("kind", "subject_id", name="uq_approvals_subject"),)
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(32), nullable=False)              # "refund"
+    subject_id = Column(String(64), nullable=False)        # the refund's id in billing
+    status = Column(String(16), nullable=False, default="pending", index=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id"), nullable=True, index=True)
+    sender_id = Column(String(255), nullable=False)
+    input_channel = Column(String(64), nullable=False, default="rest")
+    language = Column(String(8), nullable=False, default="en")
+    facts = Column(JSON, nullable=False, default=dict)     # customer, order, amount, reason
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    decided_at = Column(DateTime, nullable=True)
+    decided_by_id = Column(Integer, ForeignKey("agents.id"), nullable=True)
+    note = Column(Text, nullable=True)
+    # what the customer was told, and whether it reached them
+    customer_notified = Column(Boolean, nullable=False, default=False, server_default=false())
+    decided_by = relationship(Agent, lazy="joined")
+
+
+class AuditEntry(Base):
+    """Who did what, when, with which note: every approval decision (and its
+    outcome in billing) is written here and never changed."""
+
+    __tablename__ = "audit_log"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    actor_id = Column(Integer, ForeignKey("agents.id"), nullable=True)
+    actor = Column(String(255), nullable=False)            # email, or "bot"
+    action = Column(String(64), nullable=False)            # approval.created / .approved / .denied
+    subject = Column(String(128), nullable=False, index=True)  # "approval:12"
+    note = Column(Text, nullable=True)
+    detail = Column(JSON, nullable=False, default=dict)

@@ -23,6 +23,7 @@ CONTRACT = [
     ("get", "/billing/v1/payments"), ("get", "/billing/v1/refunds/{refund_id}"),
     ("get", "/billing/v1/refunds"), ("post", "/billing/v1/refunds"),
     ("post", "/billing/v1/refunds/{refund_id}/approve"),
+    ("post", "/billing/v1/refunds/{refund_id}/deny"),
     ("get", "/billing/v1/invoices/{invoice_id}"), ("get", "/billing/v1/invoices"),
     ("post", "/billing/v1/invoices/{invoice_id}/email"),
     ("get", "/billing/v1/subscriptions"), ("get", "/billing/v1/subscriptions/{subscription_id}"),

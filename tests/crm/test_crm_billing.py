@@ -40,6 +40,22 @@ def test_refund_over_500_is_pending_until_an_agent_approves(billing):
     assert small["status"] == "pending_approval"
 
 
+def test_a_denied_refund_is_never_issued_and_gives_the_order_nothing_back(billing):
+    # After the test above, 10239 has refunds over 500.00 (any new one waits) and
+    # can give back at most what is left of its 749.00.
+    left = billing.post("/refunds", {"order_id": "10239", "amount": "999.00", "reason": "goodwill"})
+    most = left.body["error"]["message"].split("at most ")[1].split(" ")[0]
+    refund = billing.post("/refunds", {"order_id": "10239", "amount": most, "reason": "goodwill"}).body
+    assert refund["status"] == "pending_approval"
+    denied = billing.post(f"/refunds/{refund['id']}/deny", {"agent": "sam"})
+    assert (denied.status, denied.body["status"]) == (200, "denied")
+    assert billing.post(f"/refunds/{refund['id']}/deny").body["status"] == "denied"  # idempotent
+    assert billing.post(f"/refunds/{refund['id']}/approve").error_code == "not_pending_approval"
+    # the denied refund never left: the same amount can still be refunded
+    again = billing.post("/refunds", {"order_id": "10239", "amount": most, "reason": "goodwill"})
+    assert again.status == 201, again.body
+
+
 def test_refunds_cannot_exceed_what_the_order_paid(billing):
     # 10237 was cancelled and its 75.50 already refunded (R-5001).
     reply = billing.post("/refunds", {"order_id": "10237", "amount": "1.00", "reason": "goodwill"})

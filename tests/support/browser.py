@@ -10,11 +10,11 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def agent_page(browser, inbox):
-    """A 1280x800 page of the inbox, logged in as the demo agent."""
+def agent_page(browser, inbox, who=AGENT):
+    """A 1280x800 page of the inbox, logged in as the demo agent (or `who`)."""
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(inbox.url + "/")
-    page.get_by_label("Email").fill(AGENT[0])
-    page.get_by_label("Password").fill(AGENT[1])
+    page.get_by_label("Email").fill(who[0])
+    page.get_by_label("Password").fill(who[1])
     page.get_by_role("button", name="Log in").click()
     return page

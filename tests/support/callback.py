@@ -17,6 +17,18 @@ def callback_texts(fake_meta, sender: str) -> List[str]:
             if c["api"] == "callback" and (c.get("json") or {}).get("recipient_id") == sender]
 
 
+def tap(fake_meta, rasa, sender: str, title: str) -> None:
+    """What the callback customer's app sends on tapping the newest button `title`."""
+    calls = json.load(urllib.request.urlopen(f"{fake_meta.url}/_fake/requests"))
+    buttons = {}
+    for c in calls:
+        body = c.get("json") or {}
+        if c["api"] == "callback" and body.get("recipient_id") == sender:
+            buttons.update({b["title"]: b["payload"] for b in body.get("buttons") or []})
+    assert title in buttons, f"no button {title!r} among {list(buttons)}"
+    customer_says(rasa, sender, buttons[title])
+
+
 def customer_says(rasa, sender: str, text: str) -> None:
     """The callback channel answers "success" at once; replies come to CALLBACK_URL."""
     request = urllib.request.Request(f"{rasa.url}/webhooks/callback/webhook",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Optional
 
 from sanic import Blueprint
 from sanic.request import Request
@@ -84,7 +85,8 @@ async def list_agents(request: Request):
 
 def _agent_dict(agent: Agent) -> dict:
     return {"id": agent.id, "email": agent.email, "name": agent.name, "role": agent.role,
-            "team": agent.team, "active": agent.active, "languages": list(agent.language_list)}
+            "team": agent.team, "active": agent.active, "languages": list(agent.language_list),
+            "approver": bool(agent.approver)}
 
 
 def languages_field(body: dict, default: str = "en") -> str:
@@ -114,7 +116,7 @@ async def create_agent(request: Request):
     agent = Agent(email=email, name=text_field(body, "name", 255), password_hash=password_hash,
                   role=choice(body.get("role"), "role", ROLES, default="agent"),
                   team=choice(body.get("team"), "team", QUEUES, default="general"),
-                  languages=languages_field(body))
+                  languages=languages_field(body), approver=_approver_field(body, default=False))
     with request.app.ctx.db.session() as s:
         if s.query(Agent.id).filter(Agent.email == email).first():
             raise ApiError(409, "email_taken", f"There is already an agent {email}.")
@@ -166,6 +168,28 @@ async def set_languages(request: Request, agent_id: int):
         agent.languages = languages
         answer = _agent_dict(agent)
     logger.info("supervisor %s set agent %s's languages to %s", request.ctx.agent.id, agent_id, languages)
+    return json(answer)
+
+
+def _approver_field(body: dict, default: Optional[bool] = None) -> Optional[bool]:
+    value = body.get("approver", default)
+    if value is not None and not isinstance(value, bool):
+        raise ApiError(400, "invalid_field", "'approver' must be true or false.")
+    return value
+
+
+@bp.post("/agents/<agent_id:int>/approver")
+@supervisor_required
+async def set_approver(request: Request, agent_id: int):
+    """Body: {"approver": true}: the agent may approve high-risk actions (refunds over $500)."""
+    approver = _approver_field(json_body(request))
+    if approver is None:
+        raise ApiError(400, "invalid_field", "'approver' is required.")
+    with request.app.ctx.db.session() as s:
+        agent = _agent(s, agent_id)
+        agent.approver = approver
+        answer = _agent_dict(agent)
+    logger.info("supervisor %s set agent %s approver=%s", request.ctx.agent.id, agent_id, approver)
     return json(answer)
 
 
