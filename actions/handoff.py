@@ -55,14 +55,33 @@ async def _facts(tracker: Tracker) -> tuple[Optional[Json], Optional[Json]]:
 # The values the handoff messages are filled with, in the languages with a
 # handoff message (actions/messages/<language>/handoff.yml).
 WORDS = {
-    "en": {"wait": "about {} minutes", "a_few_minutes": "a few minutes", "account_email": "the email on your account"},
-    "es": {"wait": "unos {} minutos", "a_few_minutes": "unos minutos", "account_email": "el correo de tu cuenta"},
-    "fr": {"account_email": "l'adresse de votre compte"},
-    "de": {"account_email": "die E-Mail-Adresse Ihres Kontos"},
-    "pt": {"account_email": "o e-mail da sua conta"},
-    "it": {"account_email": "l'indirizzo e-mail del suo account"},
+    "en": {"wait": "about {} minutes", "a_few_minutes": "a few minutes"},
+    "es": {"wait": "unos {} minutos", "a_few_minutes": "unos minutos"},
 }
 WORDS = {code: {**WORDS["en"], **words} for code, words in WORDS.items()}
+
+
+def answer_to(channel: Optional[str], email: Optional[str]) -> Json:
+    """Where a ticket is answered and why a person cannot take over now.
+
+    A channel that can push (WhatsApp, Messenger, Twilio, callback) gets the
+    answer in the chat when the team is back; REST cannot receive a later
+    message, so the answer goes by email: the account's (verified) email, or
+    the one the customer gives next (the inbox reads it from their reply)."""
+    why = "outside_hours" if not agents_available() else "channel_cannot_push"
+    if channel not in CANNOT_PUSH:
+        return {"via": "channel", "channel": channel, "email": email, "why": "outside_hours"}
+    return {"via": "email", "channel": channel or "rest", "email": email, "why": why,
+            "email_asked": not email}
+
+
+def ticket_message(where: Json) -> str:
+    if where["via"] == "channel":
+        return "utter_handoff_ticket_here"
+    closed = where["why"] == "outside_hours"
+    if where.get("email"):
+        return "utter_handoff_ticket" if closed else "utter_handoff_ticket_no_push"
+    return "utter_handoff_ticket_closed_ask_email" if closed else "utter_handoff_ticket_no_push_ask_email"
 
 
 class ActionHandoff(NamedAction, action="action_handoff"):
@@ -75,6 +94,10 @@ class ActionHandoff(NamedAction, action="action_handoff"):
         customer, order = await _facts(tracker)
         package = build_package(tracker, fresh_reason(tracker), customer, order,
                                 status="waiting" if live else "ticket")
+        if not live:  # the agent must know where to answer, and the customer why not here
+            package["context"]["answer_to"] = answer_to(channel, (customer or {}).get("email"))
+        if tracker.get_slot("approval_request"):  # a person approves it (services/inbox/approvals.py)
+            package["approval"] = tracker.get_slot("approval_request")
         try:
             created = await get_handoff_target().create(package)
         except HandoffUnavailable as error:
@@ -88,9 +111,9 @@ class ActionHandoff(NamedAction, action="action_handoff"):
             utter(dispatcher, "utter_handoff_live", team=team,
                   wait=words["wait"].format(wait) if wait else words["a_few_minutes"])
         else:
-            utter(dispatcher, "utter_handoff_ticket", team=team,
-                  email=(customer or {}).get("email") or words["account_email"])
+            utter(dispatcher, ticket_message(package["context"]["answer_to"]), team=team,
+                  email=package["context"]["answer_to"].get("email") or "")
         logger.info("handed off %s to %s (%s, %s): %s", tracker.sender_id, package["queue"],
                     package["status"], package["priority"], package["reason"])
-        return [SlotSet("handoff_reason", None), SlotSet("handoff_id", str(created.get("id", ""))),
-                ConversationPaused()]
+        return [SlotSet("handoff_reason", None), SlotSet("approval_request", None),
+                SlotSet("handoff_id", str(created.get("id", ""))), ConversationPaused()]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 import logging
 import time
 from typing import Any, Dict, Optional, Tuple
@@ -53,6 +54,20 @@ class RejectedEvent(Base):
     reason = Column(Text, nullable=False)
     data = Column(Text, nullable=True)
     rejected_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def note_answer_address(handoff: Handoff, text: str) -> None:
+    """The bot asked a ticket's customer where to answer (actions/handoff.py):
+    their next message with an email address says it."""
+    where = (handoff.context or {}).get("answer_to") or {}
+    found = EMAIL.search(text)
+    if handoff.status == "ticket" and where.get("email_asked") and not where.get("email") and found:
+        # a new dict: SQLAlchemy sees the JSON column changed
+        handoff.context = {**handoff.context, "answer_to": {**where, "email": found.group(0)}}
+        logger.info("ticket %s: the customer gave %s to answer at", handoff.id, found.group(0))
 
 
 def _storable(value: Optional[str]) -> Optional[str]:
@@ -148,7 +163,10 @@ class BrokerReader:
             logger.info("event row %s: NUL characters removed from the message", row.id)
             text = text.replace(NUL, "")
         direction = "customer" if kind == "user" else "bot"
-        return 1 if append_message(s, handoff, direction, text, ts, source_event_id=row.id) else 0
+        added = append_message(s, handoff, direction, text, ts, source_event_id=row.id)
+        if added and direction == "customer":
+            note_answer_address(handoff, text)
+        return 1 if added else 0
 
     # --- the loop ----------------------------------------------------------------------
     async def run(self) -> None:

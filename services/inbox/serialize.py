@@ -37,6 +37,8 @@ def handoff_row(h: Handoff, now: Optional[dt.datetime] = None) -> Dict[str, Any]
         "claimed_at": iso(h.claimed_at), "waiting_seconds": waiting_seconds(h, now or utcnow()),
         "resolution": h.resolution, "released_at": iso(h.released_at),
         "closed_at": iso(h.closed_at),
+        # a ticket: where to answer (the chat, or which email) and why not live
+        "answer_to": (h.context or {}).get("answer_to"),
     }
 
 

@@ -126,17 +126,52 @@ async def test_a_handoff_reaches_the_inbox_pauses_the_bot_and_tells_the_customer
     assert "Standing Desk" in handoff["summary"] and handoff["customer_name"] == "Ava Johnson"
 
 
-async def test_outside_support_hours_the_handoff_is_a_ticket_answered_by_email(inbox_env, monkeypatch):
+async def test_outside_support_hours_a_chat_that_can_push_gets_the_answer_in_the_chat(inbox_env, monkeypatch):
     monkeypatch.setenv("SUPPORT_HOURS", "sun 00:00-00:01")
     dispatcher = CollectingDispatcher()
-    tracker = says(fixture="handoff_return_10239", as_recorded=True)
+    tracker = says(fixture="handoff_return_10239", as_recorded=True)  # on the callback channel
     tracker.sender_id = "handoff-ticket-1"
     events = await ActionHandoff().run(dispatcher, tracker, {})
     assert events[-1]["event"] == "pause"
-    assert message_name(dispatcher.messages[0]) == "utter_handoff_ticket"
-    assert "ava.johnson@example.com" in dispatcher.messages[0]["text"]
+    assert message_name(dispatcher.messages[0]) == "utter_handoff_ticket_here"
+    assert "offline right now" in dispatcher.messages[0]["text"] and "answer you here" in dispatcher.messages[0]["text"]
     _, body = call("GET", f"{inbox_env.url}/api/handoffs?status=ticket", token=login(inbox_env))
-    assert any(h["sender_id"] == "handoff-ticket-1" for h in body["handoffs"])
+    [ticket] = [h for h in body["handoffs"] if h["sender_id"] == "handoff-ticket-1"]
+    assert ticket["answer_to"] == {"via": "channel", "channel": "callback",
+                                   "email": "ava.johnson@example.com", "why": "outside_hours"}
+
+
+def _on_rest(tracker):
+    for event in tracker.events:
+        if event.get("input_channel"):
+            event["input_channel"] = "rest"
+    return tracker
+
+
+async def test_on_rest_in_open_hours_the_bot_says_the_chat_cannot_receive_a_reply_not_that_the_team_is_offline(
+        inbox_env, monkeypatch):
+    monkeypatch.setenv("SUPPORT_HOURS", "always")
+    dispatcher = CollectingDispatcher()
+    tracker = _on_rest(says(fixture="handoff_return_10239", as_recorded=True))
+    tracker.sender_id = "handoff-rest-open"
+    await ActionHandoff().run(dispatcher, tracker, {})
+    told = dispatcher.messages[0]["text"]
+    assert message_name(dispatcher.messages[0]) == "utter_handoff_ticket_no_push"
+    assert "offline" not in told and "can't reply in this chat" in told and "ava.johnson@example.com" in told
+
+
+async def test_a_ticket_for_a_customer_whose_email_the_bot_does_not_know_asks_for_one(inbox_env, monkeypatch):
+    monkeypatch.setenv("SUPPORT_HOURS", "sun 00:00-00:01")
+    dispatcher = CollectingDispatcher()
+    tracker = _on_rest(says("i want a human", "contact_human_agent", fixture="new_conversation"))
+    await ActionHandoff().run(dispatcher, tracker, {})
+    told = dispatcher.messages[0]["text"]
+    assert message_name(dispatcher.messages[0]) == "utter_handoff_ticket_closed_ask_email"
+    assert "which email address" in told and "the email on your account" not in told
+    _, body = call("GET", f"{inbox_env.url}/api/handoffs?status=ticket", token=login(inbox_env))
+    [ticket] = [h for h in body["handoffs"] if h["sender_id"] == tracker.sender_id]
+    assert ticket["answer_to"]["via"] == "email" and ticket["answer_to"]["email"] is None
+    assert ticket["answer_to"]["email_asked"] is True
 
 
 async def test_an_unreachable_inbox_keeps_the_bot_talking_and_says_so(backend, monkeypatch):

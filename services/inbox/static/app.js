@@ -152,12 +152,21 @@ async function openHandoff(id) {
 function isMine(h) { return h.claimed_by && state.me && h.claimed_by.id === state.me.id; }
 function isOpen(h) { return ["waiting", "assigned", "ticket"].includes(h.status); }
 
+// A ticket: where its answer goes (actions/handoff.py answer_to), and why not live.
+function answerTo(h) {
+  const a = h.answer_to;
+  if (!a) return "";
+  const why = a.why === "outside_hours" ? "came in outside hours" : "this chat cannot receive a later reply";
+  if (a.via === "channel") return `answer in the chat (${why})`;
+  return a.email ? `answer by email to ${a.email} (${why})` : `no email yet: the customer was asked for one (${why})`;
+}
+
 function renderHeader(h) {
   state.current = h;
   $("conv-title").textContent = customerOf(h);
   $("conv-meta").textContent = [`${label(h.queue)} team`, `${h.priority} priority`,
     `writes in ${languageName(h.language)}${speaks(h.language) ? "" : " (not one of your languages)"}`, `via ${h.input_channel}`,
-    h.sender_id, h.claimed_by ? `held by ${h.claimed_by.name}` : "unclaimed"].join(" · ");
+    h.sender_id, h.claimed_by ? `held by ${h.claimed_by.name}` : "unclaimed", answerTo(h)].filter(Boolean).join(" · ");
   $("conv-status").textContent = h.resolution ? `closed: ${label(h.resolution)}` : label(h.status);
   $("conv-status").className = `status ${h.status}`;
   $("claim").hidden = !isOpen(h) || isMine(h) || (h.claimed_by && state.me.role !== "supervisor");
