@@ -52,6 +52,7 @@ def build_report(days: int = DEFAULT_DAYS, events_url: Optional[str] = None,
         status["inbox"] = f"error: {error.__class__.__name__}: {error}"
 
     conv = metrics.conversation_metrics(events, since, threshold)
+    handoff_days = metrics.handoff_days(handoff_rows or [])
     per_day = conv.pop("per_day")
     event_reasons = conv.pop("handoff_reasons_from_events")
     outcomes = conv.pop("handoff_outcomes")
@@ -63,7 +64,8 @@ def build_report(days: int = DEFAULT_DAYS, events_url: Optional[str] = None,
         handoffs = {"total": sum(event_reasons.values()),
                     "by_reason": metrics.ranked(event_reasons, sum(event_reasons.values()), "reason"),
                     "by_queue": [], "high_priority": None, "open_tickets": None, "claimed": None,
-                    "median_seconds_to_claim": None, "source": "events"}
+                    "median_seconds_to_claim": None, "first_response": None, "sla_breaches": None,
+                    "source": "events"}
     handoffs.update({
         "conversations_handed_off": handed_off,
         "share_of_conversations": metrics.share(handed_off, conv["conversations"]["total"]),
@@ -76,7 +78,10 @@ def build_report(days: int = DEFAULT_DAYS, events_url: Optional[str] = None,
         "sources": status,
         **conv,
         "per_day": [{"date": day, "conversations": per_day.get(day, {}).get("conversations", 0),
-                     "customer_messages": per_day.get(day, {}).get("customer_messages", 0)}
+                     "customer_messages": per_day.get(day, {}).get("customer_messages", 0),
+                     "first_response_median_seconds": handoff_days.get(day, {}).get(
+                         "first_response_median_seconds"),
+                     "sla_breaches": handoff_days.get(day, {}).get("sla_breaches", 0)}
                     for day in metrics.days_in_window(first, today)],
         "handoffs": handoffs,
     }

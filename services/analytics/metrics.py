@@ -253,7 +253,33 @@ def handoff_metrics(handoffs: Iterable[Json]) -> Json:
         "open_tickets": sum(1 for h in rows if h.get("status") == "ticket"),
         "claimed": len(waits),
         "median_seconds_to_claim": round(statistics.median(waits), 1) if waits else None,
+        # an agent's first reply (services/inbox/routing.py), and the targets missed
+        "first_response": _first_response(rows),
+        "sla_breaches": sum(1 for h in rows if h.get("sla_breached_at")),
     }
+
+
+def _response_seconds(h: Json) -> Optional[float]:
+    created, first = h.get("created_at"), h.get("first_response_at")
+    if isinstance(created, dt.datetime) and isinstance(first, dt.datetime):
+        return max(0.0, (first - created).total_seconds())
+    return None
+
+
+def _first_response(rows: List[Json]) -> Json:
+    times = [t for t in map(_response_seconds, rows) if t is not None]
+    return {"median_seconds": round(statistics.median(times), 1) if times else None, "count": len(times)}
+
+
+def handoff_days(handoffs: Iterable[Json]) -> Dict[str, Json]:
+    """Per UTC day of the handoff: median first response and SLA breaches."""
+    days: Dict[str, List[Json]] = {}
+    for h in handoffs:
+        if isinstance(h.get("created_at"), dt.datetime):
+            days.setdefault(h["created_at"].date().isoformat(), []).append(h)
+    return {day: {"first_response_median_seconds": _first_response(rows)["median_seconds"],
+                  "sla_breaches": sum(1 for h in rows if h.get("sla_breached_at"))}
+            for day, rows in days.items()}
 
 
 def days_in_window(start: dt.date, end: dt.date) -> List[str]:

@@ -24,7 +24,8 @@ inbox_handoffs = sa.table(
     sa.column("status", sa.String), sa.column("queue", sa.String), sa.column("priority", sa.String),
     sa.column("reason", sa.Text), sa.column("created_at", sa.DateTime),
     sa.column("claimed_at", sa.DateTime), sa.column("closed_at", sa.DateTime),
-    sa.column("resolution", sa.String))
+    sa.column("resolution", sa.String), sa.column("sla_breached_at", sa.DateTime),
+    sa.column("first_response_at", sa.DateTime))
 
 BATCH = 2000
 # Rows are scanned newest first; once a whole batch is older than the window by

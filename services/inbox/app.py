@@ -14,11 +14,24 @@ from services.inbox.db import Database
 from services.inbox.login_limits import LoginLimiter
 from services.inbox.notify import Notifier
 from services.inbox.rasa_client import RasaClient
+from services.inbox.routing import route
 from services.inbox.routes import (accounts, analytics, approvals, handoffs, internal, pages,
                                    queues, verification)
 from services.inbox.seed import ensure_demo_agents
 
 logger = logging.getLogger("inbox")
+
+
+async def routing_loop(app: Sanic) -> None:
+    """SLA breaches and assignments that time alone brings (services/inbox/routing.py)."""
+    while True:
+        try:
+            await route(app)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a failed pass must not stop routing for good
+            logger.exception("routing pass failed")
+        await asyncio.sleep(app.ctx.config.routing_seconds)
 
 
 def create_app(config: Optional[Config] = None, name: str = "harbor_inbox") -> Sanic:
@@ -44,12 +57,15 @@ def create_app(config: Optional[Config] = None, name: str = "harbor_inbox") -> S
         app.ctx.reader = BrokerReader(app.ctx.db, config.event_db_url, config.poll_seconds,
                                       app.ctx.notifier, stall_seconds=config.reader_stall_seconds)
         app.ctx.reader_task = asyncio.create_task(app.ctx.reader.run())
+        app.ctx.routing_lock = asyncio.Lock()
+        app.ctx.routing_task = asyncio.create_task(routing_loop(app))
         logger.info("inbox on http://%s:%s, reading events from %s", config.host, config.port,
                     config.event_db_url)
 
     @app.before_server_stop
     async def stop_background(app: Sanic, _loop) -> None:
         app.ctx.reader_task.cancel()
+        app.ctx.routing_task.cancel()
         await app.ctx.rasa.close()
 
     return app

@@ -60,6 +60,12 @@ class Config:
     crm_url: str = ""
     crm_token: str = ""
     crm_timeout: float = 5.0
+    # Routing (services/inbox/routing.py): first-response targets by priority,
+    # how many open conversations an agent holds by default, how often to check.
+    sla_high_seconds: float = 300.0
+    sla_normal_seconds: float = 1800.0
+    agent_capacity: int = 3
+    routing_seconds: float = 1.0
     # Billing, to carry out approved refunds (services/inbox/approvals.py).
     billing_url: str = ""
     billing_token: str = ""
@@ -92,6 +98,10 @@ class Config:
             crm_url=(get("CRM_API_URL") or "").strip().rstrip("/"),
             crm_token=(get("CRM_API_TOKEN") or "").strip(),
             crm_timeout=float(get("INBOX_CRM_TIMEOUT_SECONDS", "5")),
+            sla_high_seconds=float(get("INBOX_SLA_HIGH_SECONDS", "300")),
+            sla_normal_seconds=float(get("INBOX_SLA_NORMAL_SECONDS", "1800")),
+            agent_capacity=int(get("INBOX_AGENT_CAPACITY", "3")),
+            routing_seconds=float(get("INBOX_ROUTING_SECONDS", "1")),
             billing_url=(get("BILLING_API_URL") or "").strip().rstrip("/"),
             billing_token=(get("BILLING_API_TOKEN") or "").strip(),
         )

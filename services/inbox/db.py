@@ -15,13 +15,14 @@ from services.inbox.models import Base
 def add_missing_columns(engine: Engine) -> None:
     """Adds columns newer than an existing table (create_all only creates tables).
 
-    Only columns with a server default are added, so existing rows stay valid."""
+    Only nullable columns or columns with a server default are added, so
+    existing rows stay valid."""
     inspector = sqlalchemy.inspect(engine)
     with engine.begin() as conn:
         for table in Base.metadata.sorted_tables:
             present = {c["name"] for c in inspector.get_columns(table.name)}
             for column in table.columns:
-                if column.name in present or column.server_default is None:
+                if column.name in present or (column.server_default is None and not column.nullable):
                     continue
                 ddl = sqlalchemy.schema.CreateColumn(column).compile(dialect=engine.dialect)
                 conn.execute(sqlalchemy.text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))

@@ -14,6 +14,7 @@ STATUSES = OPEN_STATUSES + ("released", "closed")
 QUEUES = ("orders", "returns", "billing", "account", "general")
 PRIORITIES = ("high", "normal")
 ROLES = ("agent", "supervisor")
+AGENT_STATUSES = ("online", "away")
 DIRECTIONS = ("customer", "agent", "bot", "note")
 # ISO 639-1 codes of the languages customers write in (addons/nlu/language.py).
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it")
@@ -37,6 +38,10 @@ class Agent(Base):
     # The languages the agent answers customers in, comma-separated ISO codes,
     # set by a supervisor: the queue and claiming prefer them (handoffs.py).
     languages = Column(String(64), nullable=False, default="en", server_default="en")
+    # Routing (services/inbox/routing.py): only "online" agents are assigned
+    # conversations, at most `capacity` open at once (NULL: the configured default).
+    status = Column(String(16), nullable=False, default="away", server_default="away")
+    capacity = Column(Integer, nullable=True)
     # May approve high-risk actions (refunds over $500); supervisors always may.
     approver = Column(Boolean, nullable=False, default=False, server_default=false())
 
@@ -81,6 +86,11 @@ class Handoff(Base):
     closed_at = Column(DateTime, nullable=True)
     resolution = Column(String(32), nullable=True)
     claimed_by = relationship(Agent, lazy="joined")
+    # First-response SLA (services/inbox/routing.py): the deadline for an
+    # agent's first reply, when it was missed, and when the reply came.
+    sla_due_at = Column(DateTime, nullable=True, index=True)
+    sla_breached_at = Column(DateTime, nullable=True)
+    first_response_at = Column(DateTime, nullable=True)
 
 
 class Message(Base):

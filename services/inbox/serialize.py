@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any, Dict, List, Optional
 
 from services.inbox.models import Agent, Handoff, Message, utcnow
+from services.inbox.routing import seconds_left
 
 
 def iso(value: Optional[dt.datetime]) -> Optional[str]:
@@ -39,6 +40,9 @@ def handoff_row(h: Handoff, now: Optional[dt.datetime] = None) -> Dict[str, Any]
         "closed_at": iso(h.closed_at),
         # a ticket: where to answer (the chat, or which email) and why not live
         "answer_to": (h.context or {}).get("answer_to"),
+        "assigned_to": agent_ref(h.claimed_by) if h.status == "assigned" else None,
+        "sla_due_at": iso(h.sla_due_at), "sla_seconds_left": seconds_left(h, now or utcnow()),
+        "sla_breached": h.sla_breached_at is not None, "first_response_at": iso(h.first_response_at),
     }
 
 

@@ -13,7 +13,8 @@ from services.inbox import auth
 from services.inbox.auth import agent_required, supervisor_required
 from services.inbox.errors import ApiError
 from services.inbox.handoffs import requeue_held
-from services.inbox.models import LANGUAGES, QUEUES, ROLES, Agent
+from services.inbox.models import AGENT_STATUSES, LANGUAGES, QUEUES, ROLES, Agent
+from services.inbox.routing import hand_back_unanswered, route
 from services.inbox.passwords import hash_password, off_loop
 from services.inbox.proxy import client_address, is_https
 from services.inbox.validate import choice, json_body, require_json, text_field
@@ -72,7 +73,55 @@ async def logout(request: Request):
 @bp.get("/me")
 @agent_required
 async def me(request: Request):
-    return json(request.ctx.agent.as_dict())
+    with request.app.ctx.db.session() as s:
+        agent = s.get(Agent, request.ctx.agent.id)
+        status = agent.status
+    return json({**request.ctx.agent.as_dict(), "status": status})
+
+
+@bp.post("/me/status")
+@agent_required
+async def set_status(request: Request):
+    """Body: {"status": "online"|"away"}. Online: conversations are assigned to
+    you; away: the ones you have not answered yet go back to the queue."""
+    status = choice(json_body(request).get("status"), "status", AGENT_STATUSES)
+    with request.app.ctx.db.session() as s:
+        agent = s.get(Agent, request.ctx.agent.id)
+        agent.status = status
+        handed_back = hand_back_unanswered(s, agent, "went away") if status == "away" else 0
+        answer = {**_agent_dict(agent), "handed_back": handed_back}
+    logger.info("agent %s is %s (%s handed back)", request.ctx.agent.id, status, handed_back)
+    request.app.ctx.notifier.notify()
+    await route(request.app)
+    return json(answer)
+
+
+@bp.post("/agents/<agent_id:int>/team")
+@supervisor_required
+async def set_team(request: Request, agent_id: int):
+    """Body: {"team": "returns"}: the queue the agent is assigned from ("general": every queue)."""
+    team = choice(json_body(request).get("team"), "team", QUEUES)
+    with request.app.ctx.db.session() as s:
+        agent = _agent(s, agent_id)
+        agent.team = team
+        answer = _agent_dict(agent)
+    await route(request.app)
+    return json(answer)
+
+
+@bp.post("/agents/<agent_id:int>/capacity")
+@supervisor_required
+async def set_capacity(request: Request, agent_id: int):
+    """Body: {"capacity": 4}: how many open conversations are assigned to the agent at once."""
+    capacity = json_body(request).get("capacity")
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or not 0 <= capacity <= 50:
+        raise ApiError(400, "invalid_field", "'capacity' must be a whole number from 0 to 50.")
+    with request.app.ctx.db.session() as s:
+        agent = _agent(s, agent_id)
+        agent.capacity = capacity
+        answer = _agent_dict(agent)
+    await route(request.app)
+    return json(answer)
 
 
 @bp.get("/agents")
@@ -86,7 +135,7 @@ async def list_agents(request: Request):
 def _agent_dict(agent: Agent) -> dict:
     return {"id": agent.id, "email": agent.email, "name": agent.name, "role": agent.role,
             "team": agent.team, "active": agent.active, "languages": list(agent.language_list),
-            "approver": bool(agent.approver)}
+            "approver": bool(agent.approver), "status": agent.status, "capacity": agent.capacity}
 
 
 def languages_field(body: dict, default: str = "en") -> str:

@@ -17,6 +17,7 @@ from services.inbox.handback import answer_missed, missed_messages, resume_event
 from services.inbox.handoffs import append_message, claim, get_handoff, next_for, require_holder
 from services.inbox.models import (OPEN_STATUSES, QUEUES, STATUSES, Handoff, Message, utcnow)
 from services.inbox.rasa_client import RasaUnavailable
+from services.inbox.routing import route
 from services.inbox.serialize import handoff_detail, handoff_row, message_dict
 from services.inbox.slots import agent_slots
 from services.inbox.validate import choice, int_arg, json_body, text_field
@@ -46,6 +47,8 @@ async def list_handoffs(request: Request):
     queue = request.args.get("queue")
     with request.app.ctx.db.session() as s:
         query = s.query(Handoff).filter(Handoff.status.in_(statuses))
+        if request.args.get("sla_breached") in ("true", "1"):  # supervisors' list of missed targets
+            query = query.filter(Handoff.sla_breached_at.isnot(None))
         if queue:
             query = query.filter(Handoff.queue == choice(queue, "queue", QUEUES))
         rows = (query.order_by(Handoff.language.in_(request.ctx.agent.languages).desc(),
@@ -163,8 +166,11 @@ async def reply(request: Request, handoff_id: int):
     except RasaUnavailable as exc:
         synced = False  # the customer has it; only Rasa's copy is missing
         logger.warning("reply to %s sent but not logged in Rasa: %s", sender_id, exc)
-    return json({"message": record_line(request, handoff_id, "agent", text),
-                 "tracker_synced": synced, "fallback": sent.get("fallback")}, status=201)
+    line = record_line(request, handoff_id, "agent", text)
+    with request.app.ctx.db.session() as s:  # the first reply meets (or misses) the SLA
+        handoff = get_handoff(s, handoff_id)
+        handoff.first_response_at = handoff.first_response_at or utcnow()
+    return json({"message": line, "tracker_synced": synced, "fallback": sent.get("fallback")}, status=201)
 
 
 @bp.post("/<handoff_id:int>/notes")
@@ -201,6 +207,7 @@ async def _finish(request: Request, handoff_id: int, sender_id: str,
     """Records the outcome first, then has the bot answer the missed messages."""
     response = _record_outcome(request, handoff_id, note, len(missed), **fields)
     await answer_missed(request.app.ctx.db, request.app.ctx.rasa, handoff_id, sender_id, missed)
+    await route(request.app)  # the agent has a free place now
     return response
 
 

@@ -9,6 +9,7 @@ from sanic.response import json
 
 from services.inbox.auth import service_required
 from services.inbox.handoffs import create_or_merge, expected_wait_minutes
+from services.inbox.routing import route, start_sla
 from services.inbox.validate import json_body
 
 bp = Blueprint("internal", url_prefix="/api/internal")
@@ -22,10 +23,12 @@ async def create_handoff(request: Request):
     `expected_wait_minutes` (or null) lets the bot tell the customer how long."""
     with request.app.ctx.db.session() as s:
         handoff, created = create_or_merge(s, json_body(request))
+        start_sla(handoff, request.app.ctx.config)
         answer = {"id": handoff.id, "status": handoff.status, "created": created,
                   "expected_wait_minutes": expected_wait_minutes(s, handoff.queue)
                   if handoff.status == "waiting" else None}
     logger.info("%s handoff %s (%s)", "new" if created else "merged into", answer["id"],
                 answer["status"])
     request.app.ctx.notifier.notify()
+    await route(request.app)  # to a free agent now, if there is one
     return json(answer, status=201 if created else 200)

@@ -88,6 +88,7 @@ async function start() {
   $("app-view").hidden = false;
   $("me").textContent = `${state.me.name} · ${state.me.role}, ${label(state.me.team)}`;
   $("nav-queues").hidden = state.me.role !== "supervisor";
+  renderStatus();
   if (state.me.role === "supervisor") state.agents = (await api("GET", "/api/agents")).agents;
   await refreshList();
 }
@@ -104,6 +105,31 @@ async function refreshList() {
   } catch (error) { /* shown on the next successful refresh */ }
 }
 
+// First-response target (services/inbox/routing.py): time left, or missed.
+function slaBadge(h) {
+  if (h.sla_breached && !h.first_response_at) return el("span", { class: "sla breached", title: "First-response target missed" }, "SLA missed");
+  if (h.sla_seconds_left === null || h.sla_seconds_left === undefined) return null;
+  return el("span", { class: `sla${h.sla_seconds_left < 120 ? " soon" : ""}`, title: "Time left for a first reply" },
+    `reply within ${duration(Math.max(0, h.sla_seconds_left))}`);
+}
+
+async function setStatus(status) {
+  try {
+    const me = await api("POST", "/api/me/status", { status });
+    state.me.status = me.status;
+  } catch (error) { $("list-error").textContent = error.message; }
+  renderStatus();
+  refreshList();
+}
+
+function renderStatus() {
+  const online = state.me && state.me.status === "online";
+  $("status-toggle").textContent = online ? "Online" : "Away";
+  $("status-toggle").setAttribute("aria-pressed", String(online));
+  $("status-toggle").title = online ? "New conversations are assigned to you. Click to go away."
+    : "Nothing is assigned to you. Click to go online.";
+}
+
 function renderList(handoffs) {
   const list = $("handoff-list");
   list.replaceChildren(...handoffs.map((h) => el("li", {},
@@ -117,6 +143,7 @@ function renderList(handoffs) {
         el("strong", {}, customerOf(h)),
         el("span", { class: "wait", title: "Customer waiting time" },
           h.status === "waiting" || h.status === "ticket" ? `waiting ${duration(h.waiting_seconds)}` : label(h.status))),
+      slaBadge(h),
       el("span", { class: "item-summary" }, h.summary || label(h.reason) || "No summary"),
       el("span", { class: "item-meta" }, `${label(h.queue)} · ${h.input_channel}`,
         h.claimed_by ? ` · ${h.claimed_by.name}` : "")))));
@@ -488,6 +515,7 @@ async function showAnalytics() {
     ["Handoffs", h.conversations_handed_off, `live ${h.live}, ticket ${h.ticket}, failed ${h.failed}`],
     ["By reason", "", topItems(h.by_reason, "reason")],
     ["By queue", "", topItems(h.by_queue, "queue")],
+    ["First response (median)", h.first_response && h.first_response.median_seconds !== null ? duration(Math.round(h.first_response.median_seconds)) : "—", `${h.first_response ? h.first_response.count : 0} answered; ${h.sla_breaches ?? 0} first-response targets missed`],
     ["Time to claim (median)", h.median_seconds_to_claim === null ? "—" : duration(Math.round(h.median_seconds_to_claim)), `${h.claimed ?? 0} claimed`],
     ["NLU fallback", percent(a.nlu.fallback_rate), `${a.nlu.fallback} of ${a.messages.customer} messages`],
     ["Sentiment", s.average_compound === null ? "—" : s.average_compound.toFixed(2), `frustrated ${s.frustrated} (${percent(s.frustrated_share)})`],
@@ -519,6 +547,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("claim-next").addEventListener("click", claimNext);
   $("nav-inbox").addEventListener("click", () => showQueues(false));
   $("nav-queues").addEventListener("click", () => showQueues(true));
+  $("status-toggle").addEventListener("click", () => setStatus(state.me.status === "online" ? "away" : "online"));
   setInterval(refreshList, LIST_REFRESH_MS);
   start();
 });
