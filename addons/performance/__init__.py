@@ -1,0 +1,1 @@
+"""Per-turn cost: changes to how Rasa runs, not to what it decides."""
