@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # Every target sees the same environment as `make run` (env > .env > .env.example).
 WITH_ENV := eval "$$($(PY) scripts/harbor_env.py)" &&
 
-.PHONY: run test install rules train validate test-py test-stories analytics erase purge clean help
+.PHONY: run test install rules train validate test-py test-stories analytics review-export erase purge clean help
 
 help:
 	@echo "make run           start CRM/billing demo, actions, inbox and Rasa (trains if needed)"
@@ -16,6 +16,7 @@ help:
 	@echo "make validate      generated rules up to date, then rasa data validate (fails on any warning)"
 	@echo "make rules         regenerate data/rules/interruptions.yml from actions/shared/requests.py"
 	@echo "make train         train a model if data or config changed"
+	@echo "make review-export labelled review messages -> data/nlu/reviewed.yml (then make validate, make train)"
 	@echo "make test-stories  only the conversation tests (tests/stories)"
 	@echo "make test-py ARGS='-k tracking'   only pytest, with pytest arguments"
 
@@ -51,6 +52,9 @@ test: validate train
 
 analytics: install
 	@$(WITH_ENV) $(PY) -m services.analytics --days $(or $(DAYS),7)
+
+review-export: install
+	@$(WITH_ENV) $(PY) scripts/review_export.py
 
 erase: install
 	@$(WITH_ENV) $(PY) -m services.privacy erase $(if $(EMAIL),--email "$(EMAIL)",--sender "$(SENDER)") $(if $(YES),--yes)

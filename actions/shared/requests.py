@@ -91,6 +91,7 @@ REQUESTS: Tuple[Request, ...] = (
     # (also what addons/nlu/general_questions.py reroutes general questions to).
     Request("ask_policy", "policy", "A question about our policies"),
     Request("review", "other", "Leave feedback"),
+    Request("rate", "other"),  # the answer to the satisfaction question (actions/csat.py)
     # small talk
     Request("greet", "small_talk"),
     Request("goodbye", "small_talk"),

@@ -8,6 +8,7 @@ docs/analytics.md.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any, Dict, Optional
 
 from services.analytics import metrics, sources
@@ -53,6 +54,8 @@ def build_report(days: int = DEFAULT_DAYS, events_url: Optional[str] = None,
 
     conv = metrics.conversation_metrics(events, since, threshold)
     handoff_days = metrics.handoff_days(handoff_rows or [])
+    csat = metrics.csat_metrics(events, handoff_rows)
+    csat_days = csat.pop("per_day")
     per_day = conv.pop("per_day")
     event_reasons = conv.pop("handoff_reasons_from_events")
     outcomes = conv.pop("handoff_outcomes")
@@ -79,9 +82,13 @@ def build_report(days: int = DEFAULT_DAYS, events_url: Optional[str] = None,
         **conv,
         "per_day": [{"date": day, "conversations": per_day.get(day, {}).get("conversations", 0),
                      "customer_messages": per_day.get(day, {}).get("customer_messages", 0),
+                     **metrics.day_series(per_day.get(day, Counter())),
                      "first_response_median_seconds": handoff_days.get(day, {}).get(
                          "first_response_median_seconds"),
-                     "sla_breaches": handoff_days.get(day, {}).get("sla_breaches", 0)}
+                     "sla_breaches": handoff_days.get(day, {}).get("sla_breaches", 0),
+                     **csat_days.get(day, {"csat_bot_average": None, "csat_human_average": None,
+                                           "csat_count": 0})}
                     for day in metrics.days_in_window(first, today)],
         "handoffs": handoffs,
+        "csat": csat,
     }

@@ -37,6 +37,18 @@ def ranked(items: List[Dict[str, Any]], key: str, limit: int = 5) -> str:
     return ", ".join(shown) or "—"
 
 
+def csat_avg(report: Dict[str, Any], kind: str) -> str:
+    avg = ((report.get("csat") or {}).get(kind) or {}).get("average")
+    return "—" if avg is None else f"{avg:.2f}/5"
+
+
+def csat_detail(report: Dict[str, Any], kind: str, split: str, key: str) -> str:
+    csat = report.get("csat") or {}
+    parts = [f"{row[key]} {row['average']:.1f} ({row['count']})" for row in csat.get(split, [])
+             if row["average"] is not None]
+    return f"{(csat.get(kind) or {}).get('count', 0)} ratings" + (f"; {', '.join(parts)}" if parts else "")
+
+
 def render(report: Dict[str, Any]) -> str:
     w, conv, msg, h = report["window"], report["conversations"], report["messages"], report["handoffs"]
     nlu, sent, errors = report["nlu"], report["sentiment"], report["backend_errors"]
@@ -63,6 +75,10 @@ def render(report: Dict[str, Any]) -> str:
                                 for f in report["flows"]) or "—"),
         ("Backend errors", str(errors["total"]),
          ", ".join(f"{k} {v}" for k, v in errors["by_system"].items())),
+        ("CSAT, bot", csat_avg(report, "bot"), csat_detail(report, "bot", "by_flow", "flow")),
+        ("CSAT, people", csat_avg(report, "human"), csat_detail(report, "human", "by_queue", "queue")),
+        ("First response", seconds((h.get("first_response") or {}).get("median_seconds")),
+         f"median; {h.get('sla_breaches') or 0} first-response targets missed"),
         ("Knowledge", str(know["answers"]), f"answers quoting the policies; {know['gaps']} unanswered"),
         ("  top gaps", "", "; ".join(f"{g['question']!r} x{g['count']}" for g in know["top_gaps"][:5]) or "—"),
     ]

@@ -23,11 +23,20 @@ import statistics
 from collections import Counter
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from actions.shared.flows import FlowReplay
+
 Json = Dict[str, Any]
 
 HANDOFF_ACTION = "action_handoff"
 HANDOFF_OUTCOMES = {"utter_handoff_live": "live", "utter_handoff_ticket": "ticket",
                     "utter_handoff_unavailable": "failed"}
+
+
+def handoff_outcome(utter_action: Any) -> Optional[str]:
+    """live / ticket / failed from the bot message after action_handoff; every
+    ticket message (utter_handoff_ticket_*: actions/handoff.py) is a ticket."""
+    name = str(utter_action or "")
+    return HANDOFF_OUTCOMES.get(name) or ("ticket" if name.startswith("utter_handoff_ticket") else None)
 FALLBACK_INTENT = "nlu_fallback"
 EXTERNAL_PREFIX = "EXTERNAL: "
 UNSPECIFIED = "unspecified"
@@ -64,32 +73,8 @@ def split_conversations(events: List[Json]) -> List[List[Json]]:
     return [c for c in conversations if any(is_customer_message(e) for e in c)]
 
 
-class _Flows:
-    """Form activations and completions, replayed event by event for one sender."""
-
-    def __init__(self) -> None:
-        self.started: Counter = Counter()
-        self.completed: Counter = Counter()
-        self.active: Optional[str] = None
-        self.last_action: Optional[str] = None
-        self.requested_cleared = False
-
-    def see(self, event: Json) -> None:
-        kind = event.get("event")
-        if kind == "action":
-            self.last_action, self.requested_cleared = event.get("name"), False
-        elif kind == "slot" and event.get("name") == "requested_slot" and event.get("value") is None:
-            self.requested_cleared = True
-        elif kind == "active_loop":
-            name = event.get("name")
-            if name:
-                if name != self.active:
-                    self.started[name] += 1
-                self.active = name
-            else:
-                if self.active and self.last_action == self.active and self.requested_cleared:
-                    self.completed[self.active] += 1
-                self.active = None
+# flows started / completed: actions/shared/flows.py (one definition, also used by the CSAT question)
+_Flows = FlowReplay
 
 
 def _new_backend_errors(event: Json, seen: set, since: float) -> List[Json]:
@@ -153,6 +138,8 @@ def conversation_metrics(events: List[Json], since: float, threshold: float) -> 
                     if last_action == HANDOFF_ACTION:
                         handed_off = awaiting_outcome = True
                         event_reasons[reason or UNSPECIFIED] += 1
+                        day["handoffs"] += 1
+                        day[f"reason:{reason or UNSPECIFIED}"] += 1
                 elif kind == "slot" and event.get("name") == "handoff_reason":
                     reason = str(event["value"]) if event.get("value") else None
                 elif kind == "slot" and event.get("name") == "backend_errors":
@@ -173,7 +160,8 @@ def conversation_metrics(events: List[Json], since: float, threshold: float) -> 
                         question = " ".join(str(metadata["knowledge_gap"]).lower().split())
                         gaps[question] += 1
                         gap_scores[question] = float(metadata.get("knowledge_score") or 0.0)
-                    outcome = HANDOFF_OUTCOMES.get(metadata.get("utter_action"))
+                        per_day.setdefault(_day(event["timestamp"]), Counter())["knowledge_gaps"] += 1
+                    outcome = handoff_outcome(metadata.get("utter_action"))
                     if awaiting_outcome and outcome:
                         outcomes[outcome] += 1
                         awaiting_outcome = False
@@ -188,6 +176,7 @@ def conversation_metrics(events: List[Json], since: float, threshold: float) -> 
                     if name == FALLBACK_INTENT or (isinstance(confidence, (int, float))
                                                    and confidence < threshold):
                         totals["fallback"] += 1
+                        per_day[_day(event["timestamp"])]["fallback"] += 1
                     sentiment = parse.get("sentiment") or {}
                     if isinstance(sentiment.get("compound"), (int, float)):
                         compounds.append(float(sentiment["compound"]))
@@ -196,6 +185,7 @@ def conversation_metrics(events: List[Json], since: float, threshold: float) -> 
             if awaiting_outcome:
                 outcomes["unknown"] += 1
             totals["handed_off" if handed_off else "contained"] += 1
+            day["contained"] += 0 if handed_off else 1
         flows_started.update(flows.started)
         flows_completed.update(flows.completed)
 
@@ -271,6 +261,15 @@ def _first_response(rows: List[Json]) -> Json:
     return {"median_seconds": round(statistics.median(times), 1) if times else None, "count": len(times)}
 
 
+def day_series(day: Counter) -> Json:
+    """One day's numbers for the supervisors' charts (from conversation_metrics' per_day)."""
+    reasons = {key.split(":", 1)[1]: n for key, n in day.items() if key.startswith("reason:")}
+    return {"containment": share(day.get("contained", 0), day.get("conversations", 0)),
+            "handoffs": day.get("handoffs", 0), "handoffs_by_reason": reasons,
+            "fallback_rate": share(day.get("fallback", 0), day.get("customer_messages", 0)),
+            "knowledge_gaps": day.get("knowledge_gaps", 0)}
+
+
 def handoff_days(handoffs: Iterable[Json]) -> Dict[str, Json]:
     """Per UTC day of the handoff: median first response and SLA breaches."""
     days: Dict[str, List[Json]] = {}
@@ -296,3 +295,50 @@ def window(days: int, now: dt.datetime) -> Tuple[dt.date, dt.date, float]:
     first = today - dt.timedelta(days=days - 1)
     start = dt.datetime.combine(first, dt.time(), tzinfo=dt.timezone.utc)
     return first, today, start.timestamp()
+
+
+# -- satisfaction (actions/csat.py stores each rating as slot `csat_rating`) --
+
+def _ratings(events: Iterable[Json]) -> List[Json]:
+    found = []
+    for event in events:
+        value = event.get("value")
+        if (event.get("event") == "slot" and event.get("name") == "csat_rating" and isinstance(value, dict)
+                and isinstance(value.get("score"), int) and 1 <= value["score"] <= 5):
+            found.append({**value, "day": _day(event["timestamp"]), "sender_id": event.get("sender_id")})
+    return found
+
+
+def _summary(rows: List[Json]) -> Json:
+    scores = [r["score"] for r in rows]
+    return {"average": round(statistics.mean(scores), 2) if scores else None, "count": len(scores),
+            "distribution": {str(n): scores.count(n) for n in range(1, 6)}}
+
+
+def csat_metrics(events: Iterable[Json], handoffs: Optional[Iterable[Json]] = None) -> Json:
+    """CSAT for bot-resolved and human-resolved conversations (average, count,
+    distribution), by flow and by the queue of the handoff a person closed,
+    and per day."""
+    ratings = _ratings(events)
+    queues = {str(h.get("id")): h.get("queue") or "general" for h in handoffs or []}
+    bot = [r for r in ratings if r.get("kind") == "bot"]
+    human = [r for r in ratings if r.get("kind") == "human"]
+    by_flow: Dict[str, List[Json]] = {}
+    for r in bot:
+        by_flow.setdefault(r.get("flow") or "unknown", []).append(r)
+    by_queue: Dict[str, List[Json]] = {}
+    for r in human:
+        by_queue.setdefault(queues.get(str(r.get("handoff_id")), "unknown"), []).append(r)
+    per_day: Dict[str, Json] = {}
+    for day in {r["day"] for r in ratings}:
+        b = [r["score"] for r in bot if r["day"] == day]
+        h = [r["score"] for r in human if r["day"] == day]
+        per_day[day] = {"csat_bot_average": round(statistics.mean(b), 2) if b else None,
+                        "csat_human_average": round(statistics.mean(h), 2) if h else None,
+                        "csat_count": len(b) + len(h)}
+    comments = [{"score": r["score"], "kind": r.get("kind"), "comment": r["comment"]}
+                for r in ratings if r.get("comment")][-20:]
+    return {"bot": _summary(bot), "human": _summary(human),
+            "by_flow": [{"flow": k, **_summary(v)} for k, v in sorted(by_flow.items())],
+            "by_queue": [{"queue": k, **_summary(v)} for k, v in sorted(by_queue.items())],
+            "recent_comments": comments, "per_day": per_day}

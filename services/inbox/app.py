@@ -16,7 +16,7 @@ from services.inbox.notify import Notifier
 from services.inbox.rasa_client import RasaClient
 from services.inbox.routing import route
 from services.inbox.routes import (accounts, analytics, approvals, handoffs, internal, pages,
-                                   queues, verification)
+                                   queues, review, verification)
 from services.inbox.seed import ensure_demo_agents
 
 logger = logging.getLogger("inbox")
@@ -47,7 +47,8 @@ def create_app(config: Optional[Config] = None, name: str = "harbor_inbox") -> S
                                          config.login_window_seconds)
     ensure_demo_agents(app.ctx.db, config)
     errors.register(app)
-    for module in (pages, accounts, internal, handoffs, queues, analytics, verification, approvals):
+    for module in (pages, accounts, internal, handoffs, queues, analytics, verification, approvals,
+                   review):
         app.blueprint(module.bp)
 
     @app.after_server_start

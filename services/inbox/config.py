@@ -66,6 +66,8 @@ class Config:
     sla_normal_seconds: float = 1800.0
     agent_capacity: int = 3
     routing_seconds: float = 1.0
+    # The review loop lists messages whose top intent scored under this.
+    review_threshold: float = 0.75
     # Billing, to carry out approved refunds (services/inbox/approvals.py).
     billing_url: str = ""
     billing_token: str = ""
@@ -102,6 +104,7 @@ class Config:
             sla_normal_seconds=float(get("INBOX_SLA_NORMAL_SECONDS", "1800")),
             agent_capacity=int(get("INBOX_AGENT_CAPACITY", "3")),
             routing_seconds=float(get("INBOX_ROUTING_SECONDS", "1")),
+            review_threshold=float(get("INBOX_REVIEW_CONFIDENCE", "0.75")),
             billing_url=(get("BILLING_API_URL") or "").strip().rstrip("/"),
             billing_token=(get("BILLING_API_TOKEN") or "").strip(),
         )

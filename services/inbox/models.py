@@ -155,3 +155,21 @@ class AuditEntry(Base):
     subject = Column(String(128), nullable=False, index=True)  # "approval:12"
     note = Column(Text, nullable=True)
     detail = Column(JSON, nullable=False, default=dict)
+
+
+# -- the review loop: labels for messages the NLU got wrong (services/inbox/review.py) --
+
+class ReviewLabel(Base):
+    """What a customer message (a row of Rasa's event broker table) meant, as
+    an agent or designer labelled it; `make review-export` turns these into
+    NLU examples."""
+
+    __tablename__ = "review_labels"
+    id = Column(Integer, primary_key=True)
+    event_id = Column(Integer, nullable=False, unique=True)
+    text = Column(Text, nullable=False)
+    intent = Column(String(64), nullable=False)        # a domain intent, or out_of_scope
+    guessed = Column(String(64), nullable=True)        # what the bot thought
+    labelled_by_id = Column(Integer, ForeignKey("agents.id"), nullable=False)
+    labelled_at = Column(DateTime, nullable=False, default=utcnow)
+    labelled_by = relationship(Agent, lazy="joined")

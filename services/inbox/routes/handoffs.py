@@ -28,6 +28,8 @@ logger = logging.getLogger("inbox.handoffs")
 RESOLUTIONS = ("resolved", "refund_approved", "replacement_sent", "escalated",
                "no_response", "duplicate", "spam")
 MAX_WAIT = 25
+# Outcomes the customer is asked to rate; spam, duplicates and silence are not.
+RATED = ("resolved", "refund_approved", "replacement_sent", "escalated")
 
 
 def _statuses(request: Request):
@@ -189,14 +191,15 @@ def _seen_until(body: Dict[str, Any]) -> Optional[int]:
 
 
 async def _hand_back(request: Request, handoff_id: int, sender_id: str, body: Dict[str, Any],
-                     slots: Dict[str, Any], greet: bool) -> List[Dict[str, Any]]:
-    """Resumes the bot, greets back if asked; returns what the agent missed."""
+                     slots: Dict[str, Any], then: Optional[str]) -> List[Dict[str, Any]]:
+    """Resumes the bot, then has it act on intent `then` (greet back, ask for a
+    rating), if any; returns what the agent missed."""
     db, rasa = request.app.ctx.db, request.app.ctx.rasa
     seen = seen_lines(db, handoff_id, _seen_until(body))
     try:
         await rasa.append_events(sender_id, resume_events(slots))
-        if greet:
-            await rasa.trigger_intent(sender_id, "EXTERNAL_handback")
+        if then:
+            await rasa.trigger_intent(sender_id, then)
     except RasaUnavailable as exc:
         raise ApiError(502, "rasa_unavailable", f"Could not hand back to the bot: {exc}")
     return await missed_messages(db, rasa, handoff_id, sender_id, seen)
@@ -232,7 +235,7 @@ async def release(request: Request, handoff_id: int):
     body = json_body(request)
     slots = agent_slots(body, request.ctx.agent, handoff_id)
     sender_id, _ = _holder_target(request, handoff_id)
-    missed = await _hand_back(request, handoff_id, sender_id, body, slots, greet=True)
+    missed = await _hand_back(request, handoff_id, sender_id, body, slots, "EXTERNAL_handback")
     return await _finish(request, handoff_id, sender_id, missed,
                          f"Released to the bot by {request.ctx.agent.name}.",
                          status="released", released_at=utcnow(), released_slots=slots)
@@ -253,7 +256,9 @@ async def close(request: Request, handoff_id: int):
             raise ApiError(409, "not_your_handoff",
                            f"{handoff.claimed_by.name} is handling this conversation.")
         still_paused, sender_id = handoff.status in OPEN_STATUSES, handoff.sender_id
-    missed = await _hand_back(request, handoff_id, sender_id, body, {}, greet=False) \
+    # a conversation a person resolved: the customer is asked to rate it (actions/csat.py)
+    then = "EXTERNAL_csat" if resolution in RATED else None
+    missed = await _hand_back(request, handoff_id, sender_id, body, {}, then) \
         if still_paused else []
     return await _finish(request, handoff_id, sender_id, missed,
                          f"Closed as {resolution} by {agent.name}.",

@@ -10,6 +10,10 @@ function showApprovals(show) {
   if (!show) return;
   $("inbox-view").hidden = true;
   $("queues-view").hidden = true;
+  $("dashboard-view").hidden = true;
+  $("review-view").hidden = true;
+  $("nav-review").setAttribute("aria-pressed", "false");
+  $("nav-dashboard").setAttribute("aria-pressed", "false");
   $("nav-inbox").setAttribute("aria-pressed", "false");
   $("nav-queues").setAttribute("aria-pressed", "false");
   refreshApprovals();
@@ -67,7 +71,7 @@ async function refreshApprovals() {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("nav-approvals").addEventListener("click", () => showApprovals(true));
-  for (const other of ["nav-inbox", "nav-queues"]) $(other).addEventListener("click", () => showApprovals(false));
+  for (const other of ["nav-inbox", "nav-queues", "nav-dashboard", "nav-review"]) $(other).addEventListener("click", () => showApprovals(false));
   // app.js loads who is logged in; show the tab to approvers once it has
   const reveal = setInterval(() => {
     if (!state.me) return;
