@@ -203,8 +203,9 @@ def test_close_needs_a_known_resolution_and_resumes_the_bot(inbox, fake_rasa):
     assert status == 400 and "resolution" in body["error"]["message"]
     status, row = call("POST", url, {"resolution": "refund_approved"}, token=token)
     assert status == 200 and row["status"] == "closed" and row["resolution"] == "refund_approved"
-    assert recorded(fake_rasa)[-1]["body"] == [{"event": "resume"},
-                                               {"event": "action", "name": "action_listen"}]
+    resumed, rate = recorded(fake_rasa)[-2:]
+    assert resumed["body"] == [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+    assert rate["body"] == {"name": "EXTERNAL_csat"}  # a person resolved it: the customer rates them
     assert call("POST", url, {"resolution": "resolved"}, token=token)[0] == 409
     _, closed = call("GET", inbox.url + "/api/handoffs?status=closed", token=token)
     assert handoff_id in [h["id"] for h in closed["handoffs"]]

@@ -30,6 +30,7 @@ RESOLUTIONS = ("resolved", "refund_approved", "replacement_sent", "escalated",
 MAX_WAIT = 25
 # Outcomes the customer is asked to rate; spam, duplicates and silence are not.
 RATED = ("resolved", "refund_approved", "replacement_sent", "escalated")
+RATE = "EXTERNAL_csat"  # actions/csat.py
 
 
 def _statuses(request: Request):
@@ -198,7 +199,12 @@ async def _hand_back(request: Request, handoff_id: int, sender_id: str, body: Di
     seen = seen_lines(db, handoff_id, _seen_until(body))
     try:
         await rasa.append_events(sender_id, resume_events(slots))
-        if then:
+        if then == RATE:
+            try:  # the rating question is a nicety: its failure never undoes the close
+                await rasa.trigger_intent(sender_id, then)
+            except RasaUnavailable as exc:
+                logger.warning("closed %s, but the rating question was not asked: %s", sender_id, exc)
+        elif then:
             await rasa.trigger_intent(sender_id, then)
     except RasaUnavailable as exc:
         raise ApiError(502, "rasa_unavailable", f"Could not hand back to the bot: {exc}")
@@ -257,7 +263,7 @@ async def close(request: Request, handoff_id: int):
                            f"{handoff.claimed_by.name} is handling this conversation.")
         still_paused, sender_id = handoff.status in OPEN_STATUSES, handoff.sender_id
     # a conversation a person resolved: the customer is asked to rate it (actions/csat.py)
-    then = "EXTERNAL_csat" if resolution in RATED else None
+    then = RATE if resolution in RATED else None
     missed = await _hand_back(request, handoff_id, sender_id, body, {}, then) \
         if still_paused else []
     return await _finish(request, handoff_id, sender_id, missed,
