@@ -39,10 +39,6 @@ def main(argv: Optional[List[str]] = None) -> None:
         raise SystemExit("rasa: RASA_AUTH_TOKEN is empty; the HTTP API never runs without a token")
     from rasa.__main__ import main as rasa_main
 
-    from addons.performance import action_results
-
-    action_results.install()  # the action server's answers checked by a validator built once
-
     # rasa's entry point reads sys.argv; /proc/<pid>/cmdline (what `ps` shows) keeps ours.
     sys.argv = ["rasa", *rasa_args(os.environ, passed)]
     rasa_main()
