@@ -1,0 +1,33 @@
+"""SQLite settings for the one-machine tracker store and event broker.
+
+Rasa's SQL tracker store commits every turn's new events, and the SQL event
+broker every event; with SQLite's defaults (rollback journal, synchronous=FULL)
+each commit rewrites the journal and waits for two fsyncs. Write-ahead logging
+with synchronous=NORMAL makes a commit one append to the WAL, and lets the
+inbox (another process) read the event table while Rasa writes. A crash of the
+process loses nothing; a power cut can lose the last commits but never corrupts
+the database (https://www.sqlite.org/wal.html). PostgreSQL (the scaled-out
+setup) is untouched: the hook only acts on SQLite connections.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+
+
+def _tune(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        for pragma in PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+
+def install() -> None:
+    if not event.contains(Engine, "connect", _tune):
+        event.listen(Engine, "connect", _tune)
