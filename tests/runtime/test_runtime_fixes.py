@@ -52,3 +52,12 @@ def test_sqlite_connections_use_wal_and_normal_sync(tmp_path):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
     assert isinstance(engine.raw_connection().connection, sqlite3.Connection)
+
+
+def test_sqlite_file_engines_keep_their_connection(tmp_path):
+    sqlite_tuning.install()
+    engine = create_engine(f"sqlite:///{tmp_path / 'events.db'}")
+    with engine.connect() as conn:
+        first = conn.connection.connection
+    with engine.connect() as conn:
+        assert conn.connection.connection is first
