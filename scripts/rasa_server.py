@@ -5,6 +5,7 @@ calls `rasa run`'s own entry point in-process with the token from
 RASA_AUTH_TOKEN, the interface from RASA_HOST (loopback by default) and the
 CORS origins from RASA_CORS_ORIGINS (comma-separated; empty: no CORS header),
 with the HTTP API on. Other arguments (--model, --port, --endpoints...) pass through.
+It also installs addons/runtime (per-turn cost fixes) into the process first.
 """
 from __future__ import annotations
 
@@ -38,6 +39,14 @@ def main(argv: Optional[List[str]] = None) -> None:
     if not os.environ.get("RASA_AUTH_TOKEN", "").strip():
         raise SystemExit("rasa: RASA_AUTH_TOKEN is empty; the HTTP API never runs without a token")
     from rasa.__main__ import main as rasa_main
+
+    from addons.runtime import action_schema, sqlite_tuning
+
+    # HARBOR_RUNTIME_FIXES=none: Rasa as shipped, for bench/load's before/after runs.
+    fixes = {"action_schema": action_schema.install, "sqlite_tuning": sqlite_tuning.install}
+    chosen = os.environ.get("HARBOR_RUNTIME_FIXES", "all").strip()
+    for name in fixes if chosen == "all" else [n for n in chosen.split(",") if n in fixes]:
+        fixes[name]()
 
     # rasa's entry point reads sys.argv; /proc/<pid>/cmdline (what `ps` shows) keeps ours.
     sys.argv = ["rasa", *rasa_args(os.environ, passed)]

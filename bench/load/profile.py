@@ -44,8 +44,8 @@ def shares(collapsed: Path) -> Tuple[int, Dict[str, float]]:
         if not n.isdigit():
             continue
         frames = stack.split(";")
-        if "_run_module_as_main" not in frames[0]:
-            continue  # the event loop's thread only: Rasa's worker threads mostly wait
+        if not frames[0].startswith(("_run_module_as_main", "<module>")):
+            continue  # the event loop's (main) thread only: Rasa's worker threads mostly wait
         total += int(n)
         group = next((name for name, keys in GROUPS if any(k in frame for frame in frames for k in keys)),
                      "other")

@@ -2,12 +2,15 @@
 message of a scripted conversation as soon as the previous reply arrived.
 
     .venv/bin/python bench/load/run.py --model models/harbor-*.tar.gz \
-        --customers 1 20 --seconds 60 [--profile] [--vanilla]
+        --customers 1 20 --seconds 60 [--profile] [--baseline] [--no-vanilla]
 
 Starts the assistant itself (bench/load/stack.py) unless --url points at a
-running one (e.g. the scaled-out setup behind its load balancer). Prints
-turns/s, p50/p95/p99 latency and errors per run; --profile adds where the
-Rasa process spends its CPU (py-spy). Not run in CI: see bench/README.md.
+running one (e.g. the scaled-out setup behind its load balancer). In the same
+run it drives the vanilla `rasa init` bot (bench/load/vanilla.py) with the same
+number of customers, and prints turns/s, p50/p95/p99 latency, errors and
+Harbor's ratio to vanilla; --baseline adds Harbor without addons/runtime
+(before/after); --profile adds where each Rasa process spends its CPU
+(py-spy). Not run in CI: see bench/README.md.
 """
 from __future__ import annotations
 
@@ -27,8 +30,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.load import profile  # noqa: E402
-from bench.load.conversations import HARBOR  # noqa: E402
+from bench.load import profile, vanilla  # noqa: E402
+from bench.load.conversations import HARBOR, VANILLA  # noqa: E402
 from bench.load.stack import Stack  # noqa: E402
 
 
@@ -82,6 +85,18 @@ def line(name: str, result: Dict[str, float]) -> str:
             f"p99 {result['p99_ms']:6.0f} ms  errors {result['errors']}")
 
 
+def ratios(harbor: Dict[str, float], vanilla: Dict[str, float]) -> str:
+    tput = harbor["turns_per_s"] / vanilla["turns_per_s"] if vanilla["turns_per_s"] else 0.0
+    text = f"  ratio to vanilla: throughput {tput:.2f} (goal >= 0.5)"
+    if harbor["customers"] == 1:
+        text += f", one customer's median turn {harbor['p50_ms'] / vanilla['p50_ms']:.1f}x (goal <= 2.5x)"
+    return text
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="Harbor model (.tar.gz); default: newest in models/")
@@ -89,30 +104,54 @@ def main() -> int:
     parser.add_argument("--customers", type=int, nargs="+", default=[1, 20])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=10)
-    parser.add_argument("--profile", action="store_true", help="py-spy the Rasa process during the last run")
+    parser.add_argument("--no-vanilla", dest="vanilla", action="store_false",
+                        help="skip the vanilla `rasa init` bot (and the ratios)")
+    parser.add_argument("--baseline", action="store_true",
+                        help="also run Harbor without addons/runtime (HARBOR_RUNTIME_FIXES=none): before/after")
+    parser.add_argument("--profile", action="store_true", help="py-spy each Rasa process during its last run")
     args = parser.parse_args()
     model = args.model or max(Path("models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    stack: Optional[Stack] = None if args.url else Stack(model).start()
-    url = args.url or stack.url
-    results = []
+    print(f"load average at start: {loadavg()}", flush=True)
+    started: List = []
+    targets = []  # (name, url, pid or None, scripts)
     try:
-        asyncio.run(drive(url, 2, args.warmup, HARBOR))  # warm caches, JIT-free but lazy imports
+        if args.vanilla:
+            bot = vanilla.Vanilla(vanilla.model()).start()
+            started.append(bot)
+            targets.append(("vanilla", bot.url, bot.pid(), VANILLA))
+        if args.baseline and not args.url:
+            before = Stack(model, HARBOR_RUNTIME_FIXES="none").start()
+            started.append(before)
+            targets.append(("before", before.url, before.rasa_pid(), HARBOR))
+        if args.url:
+            targets.append(("harbor", args.url, None, HARBOR))
+        else:
+            stack = Stack(model).start()
+            started.append(stack)
+            targets.append(("harbor", stack.url, stack.rasa_pid(), HARBOR))
+        for _, url, _, scripts in targets:
+            asyncio.run(drive(url, 2, args.warmup, scripts))  # lazy imports, caches, first sessions
+        results: Dict[str, List[Dict[str, float]]] = {name: [] for name, *_ in targets}
         for index, count in enumerate(args.customers):
-            spy = None
-            if args.profile and stack and index == len(args.customers) - 1:
-                out = Path(tempfile.mkdtemp()) / "rasa.collapsed"
-                spy = profile.record(stack.rasa_pid(), int(args.seconds), out)
-            result = asyncio.run(drive(url, count, args.seconds, HARBOR))
-            results.append(result)
-            print(line("harbor", result), flush=True)
-            if spy:
-                spy.wait()
-                print(profile.report(*profile.shares(out)))
+            for name, url, pid, scripts in targets:
+                spy = None
+                if args.profile and pid and index == len(args.customers) - 1:
+                    out = Path(tempfile.mkdtemp()) / "rasa.collapsed"
+                    spy = profile.record(pid, int(args.seconds), out)
+                result = asyncio.run(drive(url, count, args.seconds, scripts))
+                results[name].append(result)
+                print(line(name, result), flush=True)
+                if name != "vanilla" and "vanilla" in results:
+                    print(ratios(result, results["vanilla"][index]), flush=True)
+                if spy:
+                    spy.wait()
+                    print(profile.report(*profile.shares(out)), flush=True)
     finally:
-        if stack:
-            stack.stop()
+        for proc in reversed(started):
+            proc.stop()
+    print(f"load average at end: {loadavg()}")
     Path("bench/results").mkdir(parents=True, exist_ok=True)
-    Path("bench/results/load.json").write_text(json.dumps({"harbor": results}, indent=2))
+    Path("bench/results/load.json").write_text(json.dumps({**results, "loadavg_end": loadavg()}, indent=2))
     return 0
 
 
