@@ -228,7 +228,9 @@ def redis(port: int) -> Service:
 def haproxy_config(rasa_port: int, replicas: List[int], action_port: int,
                    actions: List[int]) -> str:
     """Round robin over healthy servers; passive checks (a failed connection marks a
-    server down at once) plus an active GET every second to bring it back.
+    server down at once) plus an active GET every 2 s to bring it back (and to
+    take down one that stopped answering for 3 checks of up to 10 s each: a
+    replica saturated by load answers slowly but is not dead).
 
     `retry-on conn-failure` + `redispatch`: a request whose connection failed never
     reached a replica, so it goes to another one. Nothing else is retried: once a
@@ -238,7 +240,7 @@ def haproxy_config(rasa_port: int, replicas: List[int], action_port: int,
         servers = "\n".join(f"  server {name}{i + 1} 127.0.0.1:{p} check"
                             for i, p in enumerate(server_ports))
         return (f"backend {name}\n  balance roundrobin\n  option httpchk GET {health}\n"
-                f"  default-server inter 1s fall 2 rise 2 observe layer4 error-limit 1 "
+                f"  default-server inter 2s fall 3 rise 2 observe layer4 error-limit 1 "
                 f"on-error mark-down\n{servers}\n")
 
     return f"""global
@@ -247,6 +249,8 @@ def haproxy_config(rasa_port: int, replicas: List[int], action_port: int,
 defaults
   mode http
   timeout connect 2s
+  # A replica busy with a CPU-bound turn answers its check late; it is not dead.
+  timeout check 10s
   timeout client 300s
   timeout server 300s
   retries 3
