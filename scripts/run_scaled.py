@@ -327,17 +327,18 @@ Press Ctrl-C to stop everything.
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--replicas", type=int, default=int(os.environ.get("REPLICAS") or DEFAULT_REPLICAS))
+    parser.add_argument("--replicas", type=int,
+                        default=int(os.environ.get("REPLICAS") or DEFAULT_REPLICAS))
     args = parser.parse_args(argv)
     global STATE
     env = harbor_env()
-    check("run", env)
     STATE = Path(env.get("HARBOR_SCALED_DIR") or STATE).resolve()
     STATE.mkdir(parents=True, exist_ok=True)
     install_packages()
     pg_port = int(env.get("SCALED_POSTGRES_PORT") or 5433)
     redis_port = int(env.get("SCALED_REDIS_PORT") or 6380)
     env = scaled_env(env, pg_port, redis_port)
+    check("run", env)  # production: refuses development secrets (the stores' are generated)
     os.environ.update(env)
     model = Path(env["HARBOR_MODEL"]) if env.get("HARBOR_MODEL") else ensure_model()
     children = {**env, WARNED: "1"}
@@ -353,6 +354,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     names = [s.name for s in [pg] + rest]
     return supervise([pg] + rest, children,
                      on_ready=lambda: balancer_ready(env) and print_urls(env, names))
+
 
 if __name__ == "__main__":
     sys.exit(main())
