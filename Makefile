@@ -8,10 +8,11 @@ STAMP  := $(VENV)/.installed
 # Every target sees the same environment as `make run` (env > .env > .env.example).
 WITH_ENV := eval "$$($(PY) scripts/harbor_env.py)" &&
 
-.PHONY: run test install rules train validate test-py test-stories analytics review-export erase purge clean help
+.PHONY: run run-scaled test install rules train validate test-py test-stories analytics review-export erase purge clean help
 
 help:
 	@echo "make run           start CRM/billing demo, actions, inbox and Rasa (trains if needed)"
+	@echo "make run-scaled REPLICAS=2  the same behind HAProxy: N Rasa replicas, PostgreSQL, Redis"
 	@echo "make test          validate data, run pytest and the conversation tests"
 	@echo "make validate      generated rules up to date, then rasa data validate (fails on any warning)"
 	@echo "make rules         regenerate data/rules/interruptions.yml from actions/shared/requests.py"
@@ -27,6 +28,10 @@ install: $(STAMP)
 
 run: install
 	@$(PY) scripts/run.py
+
+# Installs PostgreSQL, Redis and HAProxy (Debian packages) when missing and root.
+run-scaled: install
+	@mkdir -p var && $(PY) scripts/run_scaled.py --replicas $(or $(REPLICAS),2)
 
 rules: install
 	@$(PY) scripts/generate_rules.py

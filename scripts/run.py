@@ -31,8 +31,12 @@ LOGGING = "addons/privacy/logging.yml"
 class Service:
     name: str
     cmd: List[str]
-    health_url: str
-    proc: Optional[subprocess.Popen] = None
+    health_url: str  # "": ready as soon as it runs
+    proc: Optional[subprocess.Popen] = None  # set: started by the caller, supervised here
+    stop_signal: int = signal.SIGTERM  # PostgreSQL: SIGINT, its fast shutdown
+    # One of several replicas of this kind behind a balancer: losing it is not
+    # fatal while another replica of the kind runs.
+    replica_of: str = ""
 
 
 def services(env: Dict[str, str], model: Path) -> List[Service]:
@@ -66,6 +70,8 @@ def pipe_output(service: Service) -> None:
 
 
 def is_up(url: str) -> bool:
+    if not url:
+        return True
     try:
         urllib.request.urlopen(url, timeout=1)
         return True
@@ -78,7 +84,7 @@ def is_up(url: str) -> bool:
 def stop_all(running: List[Service]) -> None:
     for service in running:
         if service.proc and service.proc.poll() is None:
-            os.killpg(service.proc.pid, signal.SIGTERM)
+            os.killpg(service.proc.pid, service.stop_signal)
     deadline = time.time() + 10
     for service in running:
         if service.proc:
@@ -123,16 +129,25 @@ def supervise(services_to_run: List[Service], env: Dict[str, str],
     previous = stop_on_signals(stopping)
     try:
         for service in services_to_run:
-            service.proc = subprocess.Popen(
-                service.cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, start_new_session=True)
+            if service.proc is None:
+                service.proc = subprocess.Popen(
+                    service.cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT, start_new_session=True)
             running.append(service)
             threading.Thread(target=pipe_output, args=(service,), daemon=True).start()
         pending = list(running)
+        lost: List[Service] = []
         while not stopping.is_set():
-            for service in running:
+            for service in [s for s in running if s not in lost]:
                 code = service.proc.poll()
-                if code is not None:
+                if code is not None and service.replica_of and any(
+                        s.replica_of == service.replica_of and s not in lost and s is not service
+                        for s in running):
+                    lost.append(service)
+                    pending = [s for s in pending if s is not service]
+                    print(f"\n*** {service.name} stopped (exit code {code}); the balancer sends "
+                          "its conversations to the other replicas.\n", flush=True)
+                elif code is not None:
                     print(f"\n*** {service.name} stopped (exit code {code}); stopping the others.\n"
                           f"*** its last output is above, prefixed '{service.name:>7} |'.",
                           flush=True)

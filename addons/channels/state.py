@@ -117,8 +117,22 @@ def _make_engine(url: str) -> Engine:
     engine = sa.create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_wal)
-    metadata.create_all(engine)
+    _create_tables(engine)
     return engine
+
+
+# Any fixed 64-bit number: the key of the advisory lock the table creation holds.
+_CREATE_LOCK_KEY = 0x6861726230  # "harb0"
+
+
+def _create_tables(engine: Engine) -> None:
+    """Replicas starting together on a fresh PostgreSQL database would race on
+    CREATE TABLE (one fails on a duplicate catalog row): one at a time."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                         {"key": _CREATE_LOCK_KEY})
+        metadata.create_all(conn)
 
 
 def _sqlite_wal(dbapi_conn: Any, _record: Any) -> None:

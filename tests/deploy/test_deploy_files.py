@@ -167,3 +167,30 @@ def test_dockerfile_copies_only_folders_that_exist():
     assert {"requirements.txt", "actions/", "addons/", "services/", "models/"} <= set(sources)
     missing = [src for src in sources if not (ROOT / src).exists()]
     assert not missing
+
+
+def test_run_scaled_runs_its_replicas_on_the_production_endpoints_with_every_variable_set(
+        tmp_path, monkeypatch):
+    """`make run-scaled` proves what the cluster runs: the same endpoints file,
+    and nothing in it left for the operator to fill in on one machine."""
+    from scripts import run_scaled
+
+    monkeypatch.setattr(run_scaled, "STATE", tmp_path)  # its generated passwords
+    assert (ROOT / run_scaled.ENDPOINTS).resolve() == ENDPOINTS.resolve()
+    env = run_scaled.scaled_env({"RASA_PORT": "5005", "ACTION_PORT": "5055"}, 5433, 6380)
+    needed = {m for s in strings(load(ENDPOINTS)) for m in VAR.findall(s)}
+    assert needed - set(env) - set(parse_env_file(ROOT / ".env.example")) == set()
+    # The channels' dedupe and windows are shared by the replicas, not one file each.
+    assert env["CHANNEL_STATE_DB_URL"].startswith("postgresql://")
+    assert env["EVENT_BROKER_DB_URL"].endswith("/" + env["EVENT_BROKER_DB_NAME"])
+
+
+def test_helm_values_scale_like_run_scaled_and_share_the_channel_state():
+    from scripts import run_scaled
+
+    rasa, actions = load(RASA_VALUES), load(ACTIONS_VALUES)
+    assert rasa["replicaCount"] == run_scaled.DEFAULT_REPLICAS
+    assert actions["replicaCount"] == run_scaled.ACTION_SERVERS
+    # Every replica reads the shared channel state from the Secret (docs/deploy.md).
+    assert "CHANNEL_STATE_DB_URL" in env_names(rasa["extraEnv"])
+    assert "CHANNEL_STATE_DB_URL" in documented()
