@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.harbor_env import WARNED, check, harbor_env  # noqa: E402
 from scripts.model import ensure_model  # noqa: E402
-from scripts.run import LOGGING, Service, is_up, services, supervise  # noqa: E402
+from scripts.run import Service, services, supervise  # noqa: E402
 
 ENDPOINTS = "deploy/endpoints.production.yml"
 # The cluster, Redis's folder, generated passwords and haproxy.cfg (HARBOR_SCALED_DIR).
