@@ -35,6 +35,7 @@ class Stack:
             "CRM_API_URL": f"http://localhost:{ports['DEMO_PORT']}/crm/v1",
             "BILLING_API_URL": f"http://localhost:{ports['DEMO_PORT']}/billing/v1",
             "INBOX_URL": f"http://localhost:{ports['INBOX_PORT']}",
+            "RASA_URL": f"http://127.0.0.1:{ports['RASA_PORT']}",  # the inbox drives the bot here
             "TRACKER_DB": str(self.tmp / "tracker.db"), "EVENT_BROKER_DB": str(self.tmp / "events.db"),
             "DEMO_DB_URL": f"sqlite:///{self.tmp / 'crm.db'}",
             "INBOX_DB_URL": f"sqlite:///{self.tmp / 'inbox.db'}",
