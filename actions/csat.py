@@ -69,6 +69,32 @@ def comment_of(text: str) -> Optional[str]:
     return rest[:500] if len(rest) >= 3 else None
 
 
+# A message that is nothing but a rating ("5", "4.", "⭐⭐⭐") answers an open
+# rating question whatever the NLU made of it: bare numbers are not taught as
+# `rate` (a "2" also answers "for how many months?"), so they can fall back.
+BARE_RATING = re.compile(r"^\s*(?:[1-5](?:\s*(?:/\s*5|stars?|estrellas?))?|[⭐★]{1,5})\s*[.!]*\s*$", re.I)
+
+
+def rating_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+    """The events recording a bare rating that answers the open question, or
+    None when the message is not one (the caller goes on as usual)."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    if not tracker.get_slot("csat_asked") or tracker.get_slot("csat_rating") or not BARE_RATING.match(text):
+        return None
+    score = score_of(text, [])
+    rating = {**(tracker.get_slot("csat_context") or {}), "score": score, "comment": None}
+    utter(dispatcher, "utter_csat_thanks" if score >= 4 else "utter_csat_sorry")
+    return [SlotSet("csat_rating", rating)]
+
+
+def just_rated(tracker: Tracker) -> bool:
+    """This bare rating was recorded a moment ago (the two-stage fallback then
+    gives up on the same message: nothing more to say)."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    rating = tracker.get_slot("csat_rating") or {}
+    return bool(BARE_RATING.match(text)) and rating.get("score") == score_of(text, [])
+
+
 class ActionOfferCsat(NamedAction, action="action_offer_csat"):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:

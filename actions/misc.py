@@ -24,6 +24,7 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.csat import just_rated, rating_answer
 from actions.knowledge.answering import Answer, names_something, start_request_button
 from actions.knowledge.topics import policy_answer, policy_hint, quoted
 from actions.shared.language import answering
@@ -71,6 +72,9 @@ class ActionDefaultAskAffirmation(NamedAction, action="action_default_ask_affirm
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         message = tracker.latest_message or {}
+        rated = rating_answer(dispatcher, tracker)  # "5" to the rating question
+        if rated is not None:
+            return rated
         topic, found = knowledge_answer(message)
         if topic:
             utter(dispatcher, "utter_policy_answer", answer=topic, trace=quoted(topic),
@@ -105,6 +109,11 @@ class ActionDefaultFallback(NamedAction, action="action_default_fallback"):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        rated = rating_answer(dispatcher, tracker)  # "5" to the rating question
+        if rated is not None:
+            return rated
+        if just_rated(tracker):
+            return []
         logger.info("fallback for %s after: %r", tracker.sender_id,
                     (tracker.latest_message or {}).get("text"))
         utter(dispatcher, "utter_fallback_offer_human")

@@ -61,3 +61,16 @@ def test_after_an_agent_closes_the_handoff_the_customer_rates_the_person_and_it_
                     timeout=20, what="the human rating in analytics")
     assert csat["human"]["distribution"]["5"] >= 1
     assert any(q["queue"] == handoff["queue"] for q in csat["by_queue"])
+
+
+def test_a_bare_number_answers_the_rating_question_and_is_counted(rasa, inbox):
+    # "5" alone is not taught as a rating (it also answers "how many months?"):
+    # the fallback reads it as the answer to the open question (actions/csat.py)
+    before = _csat(inbox)["bot"]["distribution"]["2"]
+    sender = new_sender("e2e-csat")
+    say(rasa, sender, "where is my order 10231?")
+    say(rasa, sender, "maya.patel@example.com")
+    assert "how would you rate" in text_of(say(rasa, sender, "thank you"))
+    answer = text_of(say(rasa, sender, "2"))
+    assert "passed it on" in answer and "didn't get that" not in answer and "Did you mean" not in answer
+    wait_for(lambda: _csat(inbox)["bot"]["distribution"]["2"] > before, timeout=20, what="the rating counted")
