@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 import re
 import signal
 import subprocess
@@ -219,7 +220,12 @@ def test_concurrent_conversations_survive_a_killed_replica(scaled):
         events = scaled.tracker(f"rest:{sender}")["events"]
         assert _every_user_turn_answered(events), sender
     print(f"turns lost in flight on the killed replica: {failed}")
-    assert len(failed) <= CUSTOMERS, failed  # at most one in flight per conversation
+    # The turn in flight on the killed replica fails, and so can the customer's
+    # next one if it reaches HAProxy before its checks take the dead replica
+    # out (seen in CI: a 502, then a reset connection). Never more: later turns
+    # all go to the live replica, as the assertions above show.
+    per_customer = Counter(sender for sender, _, _ in failed)
+    assert all(n <= 2 for n in per_customer.values()), failed
     assert "rasa1 stopped" in scaled.output()
     assert "rasa2 stopped" not in scaled.output()
 
