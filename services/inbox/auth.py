@@ -123,15 +123,24 @@ def agent_required(handler):
     return wrapper
 
 
-def supervisor_required(handler):
-    @functools.wraps(handler)
-    async def wrapper(request: Request, *args, **kwargs):
-        agent = current_agent(request)
-        if not agent.is_supervisor:
-            raise ApiError(403, "forbidden", "Only supervisors can do this.")
-        request.ctx.agent = agent
-        return await handler(request, *args, **kwargs)
-    return wrapper
+def _allowed_if(test, refusal: str):
+    """Route decorator factory: sets request.ctx.agent; 403 unless test(agent)."""
+    def decorator(handler):
+        @functools.wraps(handler)
+        async def wrapper(request: Request, *args, **kwargs):
+            agent = current_agent(request)
+            if not test(agent):
+                raise ApiError(403, "forbidden", refusal)
+            request.ctx.agent = agent
+            return await handler(request, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+supervisor_required = _allowed_if(lambda agent: agent.is_supervisor, "Only supervisors can do this.")
+# Supervisors, and agents a supervisor made approver (services/inbox/approvals.py).
+approver_required = _allowed_if(lambda agent: agent.may_approve,
+                                "Only supervisors and approvers can do this.")
 
 
 def service_required(handler):

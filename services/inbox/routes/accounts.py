@@ -100,13 +100,7 @@ async def set_status(request: Request):
 @supervisor_required
 async def set_team(request: Request, agent_id: int):
     """Body: {"team": "returns"}: the queue the agent is assigned from ("general": every queue)."""
-    team = choice(json_body(request).get("team"), "team", QUEUES)
-    with request.app.ctx.db.session() as s:
-        agent = _agent(s, agent_id)
-        agent.team = team
-        answer = _agent_dict(agent)
-    await route(request.app)
-    return json(answer)
+    return await _set_routing(request, agent_id, team=choice(json_body(request).get("team"), "team", QUEUES))
 
 
 @bp.post("/agents/<agent_id:int>/capacity")
@@ -116,9 +110,15 @@ async def set_capacity(request: Request, agent_id: int):
     capacity = json_body(request).get("capacity")
     if not isinstance(capacity, int) or isinstance(capacity, bool) or not 0 <= capacity <= 50:
         raise ApiError(400, "invalid_field", "'capacity' must be a whole number from 0 to 50.")
+    return await _set_routing(request, agent_id, capacity=capacity)
+
+
+async def _set_routing(request: Request, agent_id: int, **fields) -> HTTPResponse:
+    """Changes what routing reads of an agent, then routes again (services/inbox/routing.py)."""
     with request.app.ctx.db.session() as s:
         agent = _agent(s, agent_id)
-        agent.capacity = capacity
+        for name, value in fields.items():
+            setattr(agent, name, value)
         answer = _agent_dict(agent)
     await route(request.app)
     return json(answer)

@@ -1,7 +1,6 @@
 """Approvers' API: list, read, approve, deny (services/inbox/approvals.py)."""
 from __future__ import annotations
 
-import functools
 import logging
 import time
 
@@ -12,7 +11,7 @@ from sanic.response import json
 from services.inbox import channels
 from services.inbox.approvals import (APPROVAL_KINDS, Billing, BillingUnavailable, approval_dict, audit,
                                       customer_text, mark_decided)
-from services.inbox.auth import current_agent
+from services.inbox.auth import approver_required
 from services.inbox.errors import ApiError
 from services.inbox.handoffs import append_message
 from services.inbox.models import APPROVAL_STATUSES, Approval, AuditEntry, Handoff
@@ -22,18 +21,6 @@ from services.inbox.validate import MAX_TEXT, choice, json_body
 bp = Blueprint("approvals", url_prefix="/api/approvals")
 logger = logging.getLogger("inbox.approvals")
 DECISIONS = {"approve": "approved", "deny": "denied"}
-
-
-def approver_required(handler):
-    """Supervisors, and agents a supervisor made approver; others get 403."""
-    @functools.wraps(handler)
-    async def wrapper(request: Request, *args, **kwargs):
-        agent = current_agent(request)
-        if not agent.may_approve:
-            raise ApiError(403, "forbidden", "Only supervisors and approvers can do this.")
-        request.ctx.agent = agent
-        return await handler(request, *args, **kwargs)
-    return wrapper
 
 
 def _approval(s, approval_id: int) -> Approval:
