@@ -245,9 +245,14 @@ def haproxy_config(rasa_port: int, replicas: List[int], action_port: int,
 
     return f"""global
   maxconn 2000
+  # Printed by the supervisor as `haproxy |` lines: only failed or retried requests.
+  log stdout format raw local0
 
 defaults
   mode http
+  log global
+  option httplog
+  option dontlog-normal
   timeout connect 2s
   # A replica busy with a CPU-bound turn answers its check late; it is not dead.
   timeout check 10s

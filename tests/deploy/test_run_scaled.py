@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 import re
 import signal
 import subprocess
@@ -36,6 +35,9 @@ from tests.support.procs import PYTHON, ROOT, free_port, server, wait_for
 SCRIPT = ["hi", "what is your return policy?", "how long does shipping take?",
           "where is my order 10231?", "thanks", "what is your return policy?", "bye"]
 CUSTOMERS = 6
+# How long after a SIGKILL a turn may still fail: the dying process's socket
+# resets connections until HAProxy marks it down (well under a second here).
+DYING_SECONDS = 5.0
 
 
 def rest_turn(url: str, sender: str, text: str) -> Tuple[int, Any]:
@@ -178,17 +180,19 @@ def test_the_same_whatsapp_webhook_delivered_to_both_replicas_is_answered_once(s
 
 def test_concurrent_conversations_survive_a_killed_replica(scaled):
     """Every turn answered exactly once and in order; when a replica is killed
-    mid-load, only a turn it was processing may fail (502, never re-sent by the
-    balancer), and every conversation goes on on the other replica."""
-    results: Dict[str, List[Tuple[str, int, Any]]] = {}
+    mid-load, only turns that reached it while it was dying may fail (502 or a
+    reset, never re-sent by the balancer), and every conversation goes on on the
+    other replica."""
+    results: Dict[str, List[Tuple[str, int, Any, float]]] = {}
     answered = threading.Semaphore(0)
 
     def customer(n: int) -> None:
         sender = f"load-{n}-{time.time_ns()}"
         results[sender] = []
         for text in SCRIPT:
+            sent_at = time.monotonic()
             status, body = rest_turn(scaled.url, sender, text)
-            results[sender].append((text, status, body))
+            results[sender].append((text, status, body, sent_at))
             answered.release()
 
     threads = [threading.Thread(target=customer, args=(n,)) for n in range(CUSTOMERS)]
@@ -197,21 +201,27 @@ def test_concurrent_conversations_survive_a_killed_replica(scaled):
     for _ in range(CUSTOMERS * 2):  # a third of the load in: kill replica 1
         assert answered.acquire(timeout=180), "the load stalled before the kill"
     os.kill(scaled.replica_pid(scaled.replicas[0]), signal.SIGKILL)
+    killed_at = time.monotonic()
     for t in threads:
         t.join(300)
     assert not any(t.is_alive() for t in threads)
 
     failed = []
     for sender, turns in results.items():
-        sent = [text for text, _, _ in turns]
+        sent = [text for text, _, _, _ in turns]
         assert sent == SCRIPT
-        ok = [text for text, status, body in turns if status == 200]
-        for text, status, body in turns:
+        ok = [text for text, status, _, _ in turns if status == 200]
+        for text, status, body, sent_at in turns:
             if status == 200:
                 assert isinstance(body, list) and body, f"{sender}: no answer to {text!r}"
-            else:  # only the request in flight on the killed replica
-                assert status in (0, 502, 503), f"{sender}: {status} {body!r}"
-                failed.append((sender, text, status))
+                continue
+            # A dying process keeps its socket for a moment: the kernel still
+            # accepts connections it then resets (HAProxy logs them `SH`), until
+            # the balancer marks the replica down. A customer whose turn fails at
+            # once may send the next into that same moment; later, never.
+            assert status in (0, 502, 503), f"{sender}: {status} {body!r}"
+            assert sent_at < killed_at + DYING_SECONDS, (sender, text, sent_at - killed_at)
+            failed.append((sender, text, status, round(sent_at - killed_at, 2)))
         # The last turns were all after the kill: the conversation went on.
         assert turns[-1][1] == 200, f"{sender}: {turns[-1]}"
         # The tracker holds every answered turn once, in order; a failed one at most once.
@@ -219,13 +229,8 @@ def test_concurrent_conversations_survive_a_killed_replica(scaled):
         assert _is_subsequence(ok, stored) and _is_subsequence(stored, sent), (sender, stored)
         events = scaled.tracker(f"rest:{sender}")["events"]
         assert _every_user_turn_answered(events), sender
-    print(f"turns lost in flight on the killed replica: {failed}")
-    # The turn in flight on the killed replica fails, and so can the customer's
-    # next one if it reaches HAProxy before its checks take the dead replica
-    # out (seen in CI: a 502, then a reset connection). Never more: later turns
-    # all go to the live replica, as the assertions above show.
-    per_customer = Counter(sender for sender, _, _ in failed)
-    assert all(n <= 2 for n in per_customer.values()), failed
+    print(f"turns lost while the killed replica was dying (sender, text, status, s after kill): "
+          f"{failed}")
     assert "rasa1 stopped" in scaled.output()
     assert "rasa2 stopped" not in scaled.output()
 
