@@ -8,9 +8,12 @@ Starts the assistant itself (bench/load/stack.py) unless --url points at a
 running one (e.g. the scaled-out setup behind its load balancer). In the same
 run it drives the vanilla `rasa init` bot (bench/load/vanilla.py) with the same
 number of customers, and prints turns/s, p50/p95/p99 latency, errors and
-Harbor's ratio to vanilla; --baseline adds Harbor without addons/runtime
-(before/after); --profile adds where each Rasa process spends its CPU
-(py-spy). Not run in CI: see bench/README.md.
+Harbor's ratio to vanilla, and how many cores each part of the setup used
+(bench/load/cpu.py); --baseline adds Harbor without addons/runtime
+(before/after); --variant adds Harbor with other environment variables;
+--replicas 1 2 adds `make run-scaled` with that many Rasa replicas behind
+HAProxy, and their throughput relative to the first; --profile adds where
+each Rasa process spends its CPU (py-spy). Not run in CI: see bench/README.md.
 """
 from __future__ import annotations
 
@@ -30,9 +33,9 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.load import profile, vanilla  # noqa: E402
+from bench.load import cpu, profile, vanilla  # noqa: E402
 from bench.load.conversations import HARBOR, VANILLA  # noqa: E402
-from bench.load.stack import Stack  # noqa: E402
+from bench.load.stack import ScaledStack, Stack  # noqa: E402
 
 
 async def customer(session: aiohttp.ClientSession, url: str, scripts: Dict[str, List[str]],
@@ -109,6 +112,11 @@ def main() -> int:
     parser.add_argument("--baseline", action="store_true",
                         help="also run Harbor without addons/runtime (HARBOR_RUNTIME_FIXES=none): before/after")
     parser.add_argument("--profile", action="store_true", help="py-spy each Rasa process during its last run")
+    parser.add_argument("--variant", action="append", nargs="+", default=[], metavar="NAME KEY=VALUE",
+                        help="also run Harbor with these environment variables (e.g. a setting to try)")
+    parser.add_argument("--replicas", type=int, nargs="+", default=[],
+                        help="also start `make run-scaled` with each of these replica counts "
+                             "(PostgreSQL, Redis, HAProxy) and print throughput relative to the first")
     args = parser.parse_args()
     model = args.model or max(Path("models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     print(f"load average at start: {loadavg()}", flush=True)
@@ -129,6 +137,18 @@ def main() -> int:
             stack = Stack(model).start()
             started.append(stack)
             targets.append(("harbor", stack.url, stack.rasa_pid(), HARBOR))
+        for variant in args.variant:
+            name, *assignments = variant
+            extra = dict(item.split("=", 1) for item in assignments)
+            other = Stack(model, **extra)
+            started.append(other)
+            other.start()
+            targets.append((name, other.url, other.rasa_pid(), HARBOR))
+        for replicas in args.replicas:
+            scaled = ScaledStack(model, replicas)
+            started.append(scaled)  # stopped on the way out even if it fails to start
+            scaled.start()
+            targets.append((f"scaled-{replicas}", scaled.url, None, HARBOR))
         for _, url, _, scripts in targets:
             asyncio.run(drive(url, 2, args.warmup, scripts))  # lazy imports, caches, first sessions
         results: Dict[str, List[Dict[str, float]]] = {name: [] for name, *_ in targets}
@@ -138,11 +158,18 @@ def main() -> int:
                 if args.profile and pid and index == len(args.customers) - 1:
                     out = Path(tempfile.mkdtemp()) / "rasa.collapsed"
                     spy = profile.record(pid, int(args.seconds), out)
+                began, cpu_before = time.monotonic(), cpu.snapshot()
                 result = asyncio.run(drive(url, count, args.seconds, scripts))
+                spent = cpu.used(cpu_before, cpu.snapshot())
                 results[name].append(result)
                 print(line(name, result), flush=True)
+                print(cpu.report(spent, time.monotonic() - began), flush=True)
                 if name != "vanilla" and "vanilla" in results:
                     print(ratios(result, results["vanilla"][index]), flush=True)
+                first = f"scaled-{args.replicas[0]}" if args.replicas else ""
+                if name.startswith("scaled-") and name != first and results[first]:
+                    grown = result["turns_per_s"] / max(results[first][index]["turns_per_s"], 1e-9)
+                    print(f"  throughput relative to {first}: {grown:.2f}x", flush=True)
                 if spy:
                     spy.wait()
                     print(profile.report(*profile.shares(out)), flush=True)

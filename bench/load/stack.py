@@ -63,6 +63,22 @@ class Stack:
                 time.sleep(1)
         raise TimeoutError("the assistant did not start")
 
+    def rasa_pids(self) -> list:
+        """Every Rasa server process of this stack (one; or the replicas)."""
+        ports = {p.encode() for p in self.rasa_ports()}
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                args = (proc / "cmdline").read_bytes().split(b"\0")
+            except (OSError, ValueError):
+                continue
+            if b"scripts.rasa_server" in args and ports & set(args):
+                found.append(int(proc.name))
+        return found
+
+    def rasa_ports(self) -> list:
+        return [self.url.rsplit(":", 1)[1]]
+
     def rasa_pid(self) -> int:
         """The Rasa server process (a child of scripts/run.py)."""
         port = self.url.rsplit(":", 1)[1]
@@ -82,3 +98,41 @@ class Stack:
                 self.proc.wait(60)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+class ScaledStack(Stack):
+    """`scripts/run_scaled.py --replicas N` (`make run-scaled`): PostgreSQL, Redis,
+    two action servers and N Rasa replicas behind HAProxy, whose port is `url`."""
+
+    def __init__(self, model: Path, replicas: int, **extra: str) -> None:
+        super().__init__(model, **extra)
+        # As root, PostgreSQL runs as `postgres`, which must reach its folder.
+        self.tmp.chmod(0o755)
+        self.replicas = replicas
+        self.env.update({
+            "HARBOR_SCALED_DIR": str(self.tmp / "scaled"),
+            "RASA_REPLICA_PORTS": ",".join(str(free_port()) for _ in range(replicas)),
+            "ACTION_REPLICA_PORTS": f"{free_port()},{free_port()}",
+            "SCALED_POSTGRES_PORT": str(free_port()), "SCALED_REDIS_PORT": str(free_port())})
+
+    def rasa_ports(self) -> list:
+        return self.env["RASA_REPLICA_PORTS"].split(",")
+
+    def start(self, timeout: float = 600) -> "ScaledStack":
+        log_path = self.tmp / "run.log"
+        log = open(log_path, "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "scripts" / "run_scaled.py"), "--replicas", str(self.replicas)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if "Harbor (scaled) is up" in log_path.read_text(errors="replace"):
+                return self
+            if self.proc.poll() is not None:
+                raise RuntimeError(log_path.read_text(errors="replace")[-3000:])
+            time.sleep(1)
+        raise TimeoutError("the scaled setup did not start")
+
+    def stop(self) -> None:
+        super().stop()
+        subprocess.run(["rm", "-rf", str(self.tmp)], check=False)
