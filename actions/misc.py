@@ -109,11 +109,17 @@ class ActionDefaultFallback(NamedAction, action="action_default_fallback"):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        rated = rating_answer(dispatcher, tracker)  # "5" to the rating question
+        # "5" to the rating question. No policy knows what follows a rating
+        # (Rasa's core fallback brought us here), so the turn must end as
+        # Rasa's own fallback ends it, by reverting the message; otherwise
+        # Rasa predicts this action again until its ten-action limit, and the
+        # customer's next message goes unanswered. The slot is set after the
+        # revert, so it stays.
+        rated = rating_answer(dispatcher, tracker)
         if rated is not None:
-            return rated
+            return [UserUtteranceReverted(), *rated]
         if just_rated(tracker):
-            return []
+            return [UserUtteranceReverted()]
         logger.info("fallback for %s after: %r", tracker.sender_id,
                     (tracker.latest_message or {}).get("text"))
         utter(dispatcher, "utter_fallback_offer_human")

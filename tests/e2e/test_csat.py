@@ -4,12 +4,13 @@ supervisors' analytics (bot vs people, by flow and by queue)."""
 from __future__ import annotations
 
 import uuid
+from typing import List
 
 from tests.support.callback import callback_texts, customer_says, handoff_of, tap, wait_for_reply
-from tests.support.channels import wait_for
+from tests.support.channels import request, wait_for
 from tests.support.dispatch import payloads, text_of
 from tests.support.inbox import SUPERVISOR, call, login
-from tests.support.stack import new_sender, say
+from tests.support.stack import RASA_TOKEN, new_sender, say
 
 
 def _csat(inbox):
@@ -74,3 +75,25 @@ def test_a_bare_number_answers_the_rating_question_and_is_counted(rasa, inbox):
     answer = text_of(say(rasa, sender, "2"))
     assert "passed it on" in answer and "didn't get that" not in answer and "Did you mean" not in answer
     wait_for(lambda: _csat(inbox)["bot"]["distribution"]["2"] > before, timeout=20, what="the rating counted")
+
+
+def test_after_a_bare_rating_the_turn_ends_and_the_next_message_is_answered(rasa):
+    """The rating read by the fallback ends the turn: one fallback action, not
+    Rasa's ten-action circuit breaker, and the customer's goodbye that follows
+    is answered, not dropped."""
+    sender = new_sender("e2e-csat")
+    say(rasa, sender, "where is my order 10231?")
+    say(rasa, sender, "maya.patel@example.com")
+    assert "how would you rate" in text_of(say(rasa, sender, "thanks"))
+    assert "Glad I could help" in text_of(say(rasa, sender, "5"))
+    assert text_of(say(rasa, sender, "bye"))
+    events = request("GET", f"{rasa.url}/conversations/rest:{sender}/tracker?token={RASA_TOKEN}").json()["events"]
+    turns: List[List[str]] = []
+    for event in events:
+        if event["event"] == "user":
+            turns.append([event["text"]])
+        elif event["event"] == "action" and turns:
+            turns[-1].append(event["name"])
+    rating_turn = next(turn for turn in turns if turn[0] == "5")
+    assert rating_turn.count("action_default_fallback") <= 1, rating_turn
+    assert rating_turn[-1] == "action_listen", rating_turn
