@@ -40,11 +40,12 @@ def main(argv: Optional[List[str]] = None) -> None:
         raise SystemExit("rasa: RASA_AUTH_TOKEN is empty; the HTTP API never runs without a token")
     from rasa.__main__ import main as rasa_main
 
-    from addons.runtime import action_schema, decided_by_rules, sqlite_tuning
+    from addons.runtime import action_schema, decided_by_rules, rule_index, sqlite_tuning, tracker_save
 
     # HARBOR_RUNTIME_FIXES=none: Rasa as shipped, for bench/load's before/after runs.
     fixes = {"action_schema": action_schema.install, "sqlite_tuning": sqlite_tuning.install,
-             "decided_by_rules": decided_by_rules.install}
+             "decided_by_rules": decided_by_rules.install, "rule_index": rule_index.install,
+             "tracker_save": tracker_save.install}
     chosen = os.environ.get("HARBOR_RUNTIME_FIXES", "all").strip()
     for name in fixes if chosen == "all" else [n for n in chosen.split(",") if n in fixes]:
         fixes[name]()

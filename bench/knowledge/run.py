@@ -145,7 +145,7 @@ def main() -> int:
     if args.threshold is not None:
         retrieval.ANSWER_THRESHOLD = args.threshold
     golden = yaml.safe_load(GOLDEN.read_text())
-    halves = [half for half in ("dev", "heldout", "heldout2") if golden.get(half)]
+    halves = [half for half in ("dev", "heldout", "heldout2", "heldout3") if golden.get(half)]
     questions = [item["q"] for half in halves for item in golden[half]]
     if args.live and args.model:
         replies = live_answers(args.model, questions)

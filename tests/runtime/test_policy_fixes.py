@@ -1,7 +1,8 @@
-"""addons/runtime/decided_by_rules: skipping TEDPolicy when RulePolicy is
-certain picks the same action, by the same policy, with the same confidence,
+"""addons/runtime's policy fixes (decided_by_rules: no TEDPolicy when
+RulePolicy is certain; rule_index: RulePolicy checks only the rules that can
+match) pick the same action, by the same policy, with the same confidence,
 at every step of real conversations (the project's model, the real action
-server and CRM), and does skip TED at most of them. (In our design rules and
+server and CRM), and do skip TED at most of them. (In our design rules and
 forms decide most steps; TED's turn is when none is certain.)"""
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rasa.core.policies.ted_policy import TEDPolicy
 from rasa.core.utils import AvailableEndpoints
 from rasa.utils.endpoints import EndpointConfig
 
-from addons.runtime import decided_by_rules
+from addons.runtime import decided_by_rules, rule_index
 from tests.support.stack import ACTION_TOKEN
 
 CONVERSATIONS = [
@@ -55,20 +56,22 @@ def _agent(model, action_server):
     return asyncio.run(load_agent(model_path=str(model), endpoints=AvailableEndpoints(action=endpoint)))
 
 
-def test_skipping_ted_when_rules_decide_picks_the_same_action_at_every_step(trained_model,
-                                                                            action_server):
+def test_the_policy_fixes_pick_the_same_action_at_every_step(trained_model, action_server):
     original = (RulePolicy.predict_action_probabilities, TEDPolicy.predict_action_probabilities,
-                DefaultPolicyPredictionEnsemble.combine_predictions_from_kwargs)
+                DefaultPolicyPredictionEnsemble.combine_predictions_from_kwargs,
+                RulePolicy._get_possible_keys)
     DefaultPolicyPredictionEnsemble.combine_predictions_from_kwargs = _recording(original[2])
     decided_by_rules.skipped.update(ted=0, ran=0)
     try:
         shipped = _steps(_agent(trained_model, action_server), "shipped")
         assert decided_by_rules.skipped == {"ted": 0, "ran": 0}
         decided_by_rules.install()
+        rule_index.install()
         fixed = _steps(_agent(trained_model, action_server), "fixed")
     finally:
         (RulePolicy.predict_action_probabilities, TEDPolicy.predict_action_probabilities,
-         DefaultPolicyPredictionEnsemble.combine_predictions_from_kwargs) = original
+         DefaultPolicyPredictionEnsemble.combine_predictions_from_kwargs,
+         RulePolicy._get_possible_keys) = original
     assert fixed == shipped
     assert {"track_order_form", "action_track_order"} <= {action for _, action, _ in shipped}
     assert any(confidence < 1.0 for _, _, confidence in shipped)  # steps no rule decided: TED ran
