@@ -3,6 +3,7 @@ an agent closes a handoff, recorded in the conversation, counted by the
 supervisors' analytics (bot vs people, by flow and by queue)."""
 from __future__ import annotations
 
+import json
 import uuid
 from typing import List
 
@@ -66,7 +67,7 @@ def test_after_an_agent_closes_the_handoff_the_customer_rates_the_person_and_it_
 
 def test_a_bare_number_answers_the_rating_question_and_is_counted(rasa, inbox):
     # "5" alone is not taught as a rating (it also answers "how many months?"):
-    # the fallback reads it as the answer to the open question (actions/csat.py)
+    # addons/nlu/bare_rating.py reads it as `rate` whatever the classifier guessed
     before = _csat(inbox)["bot"]["distribution"]["2"]
     sender = new_sender("e2e-csat")
     say(rasa, sender, "where is my order 10231?")
@@ -78,9 +79,10 @@ def test_a_bare_number_answers_the_rating_question_and_is_counted(rasa, inbox):
 
 
 def test_after_a_bare_rating_the_turn_ends_and_the_next_message_is_answered(rasa):
-    """The rating read by the fallback ends the turn: one fallback action, not
-    Rasa's ten-action circuit breaker, and the customer's goodbye that follows
-    is answered, not dropped."""
+    """A bare rating is answered and ends the turn (at most one fallback action,
+    never Rasa's ten-action circuit breaker; seen when the fallback read it),
+    and the customer's goodbye that follows is answered, not dropped (seen
+    when the classifier took "5" for `inform`)."""
     sender = new_sender("e2e-csat")
     say(rasa, sender, "where is my order 10231?")
     say(rasa, sender, "maya.patel@example.com")
@@ -97,3 +99,14 @@ def test_after_a_bare_rating_the_turn_ends_and_the_next_message_is_answered(rasa
     rating_turn = next(turn for turn in turns if turn[0] == "5")
     assert rating_turn.count("action_default_fallback") <= 1, rating_turn
     assert rating_turn[-1] == "action_listen", rating_turn
+
+
+def test_a_bare_rating_is_read_as_rate_whatever_the_classifier_guessed(rasa):
+    def parsed(text):
+        return request("POST", f"{rasa.url}/model/parse?token={RASA_TOKEN}",
+                       json.dumps({"text": text}).encode(), {"Content-Type": "application/json"}).json()
+
+    for text in ("5", "2", "4/5", "5 stars", "⭐⭐⭐"):
+        assert parsed(text)["intent"]["name"] == "rate", text
+    for text in ("10231", "3 months", "5 items are missing"):
+        assert parsed(text)["intent"]["name"] != "rate", text
