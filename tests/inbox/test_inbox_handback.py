@@ -40,7 +40,7 @@ def stack(tmp_path_factory, trained_model):
                             env={"INBOX_POLL_SECONDS": SLOW_POLL,
                                  "CALLBACK_URL": customer.url + "/bot"})
         started.append(inbox)
-        crm = start_demo_crm(tmp).start()
+        crm = start_demo_crm(tmp)
         started.append(crm)
         actions = action_server(tmp, crm, env={"INBOX_URL": inbox.url, "SUPPORT_HOURS": "always",
                                                "INBOX_SERVICE_TOKEN": SERVICE_TOKEN})

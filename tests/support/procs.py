@@ -43,6 +43,8 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> "Server":
+        if self.proc and self.proc.poll() is None:
+            return self  # already running: a second process would leak the first
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
