@@ -63,22 +63,6 @@ class Stack:
                 time.sleep(1)
         raise TimeoutError("the assistant did not start")
 
-    def rasa_pids(self) -> list:
-        """Every Rasa server process of this stack (one; or the replicas)."""
-        ports = {p.encode() for p in self.rasa_ports()}
-        found = []
-        for proc in Path("/proc").iterdir():
-            try:
-                args = (proc / "cmdline").read_bytes().split(b"\0")
-            except (OSError, ValueError):
-                continue
-            if b"scripts.rasa_server" in args and ports & set(args):
-                found.append(int(proc.name))
-        return found
-
-    def rasa_ports(self) -> list:
-        return [self.url.rsplit(":", 1)[1]]
-
     def rasa_pid(self) -> int:
         """The Rasa server process (a child of scripts/run.py)."""
         port = self.url.rsplit(":", 1)[1]
@@ -114,9 +98,6 @@ class ScaledStack(Stack):
             "RASA_REPLICA_PORTS": ",".join(str(free_port()) for _ in range(replicas)),
             "ACTION_REPLICA_PORTS": f"{free_port()},{free_port()}",
             "SCALED_POSTGRES_PORT": str(free_port()), "SCALED_REDIS_PORT": str(free_port())})
-
-    def rasa_ports(self) -> list:
-        return self.env["RASA_REPLICA_PORTS"].split(",")
 
     def start(self, timeout: float = 600) -> "ScaledStack":
         log_path = self.tmp / "run.log"

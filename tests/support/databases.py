@@ -170,16 +170,13 @@ class Postgres:
 
 
 def _server_account() -> Optional[pwd.struct_passwd]:
-    """PostgreSQL refuses to run as root: as root, run it as `postgres` (or nobody)."""
-    if os.geteuid() != 0:
-        return None
-    for name in ("postgres", "nobody"):
-        try:
-            return pwd.getpwnam(name)
-        except KeyError:
-            continue
-    pytest.skip("running as root and neither a `postgres` nor a `nobody` account exists "
-                "to run PostgreSQL as")
+    """The account PostgreSQL runs as (make run-scaled's rule); skip when there is none."""
+    from scripts.run_scaled import server_account
+
+    try:
+        return server_account()
+    except SystemExit as e:
+        pytest.skip(str(e))
 
 
 def start_postgres(timeout: float = 60.0) -> Postgres:

@@ -212,10 +212,7 @@ async def set_languages(request: Request, agent_id: int):
     languages = languages_field(json_body(request), default=None)
     if languages is None:
         raise ApiError(400, "invalid_field", "'languages' is required.")
-    with request.app.ctx.db.session() as s:
-        agent = _agent(s, agent_id)
-        agent.languages = languages
-        answer = _agent_dict(agent)
+    answer = _update_agent(request, agent_id, languages=languages)
     logger.info("supervisor %s set agent %s's languages to %s", request.ctx.agent.id, agent_id, languages)
     return json(answer)
 
@@ -234,12 +231,18 @@ async def set_approver(request: Request, agent_id: int):
     approver = _approver_field(json_body(request))
     if approver is None:
         raise ApiError(400, "invalid_field", "'approver' is required.")
-    with request.app.ctx.db.session() as s:
-        agent = _agent(s, agent_id)
-        agent.approver = approver
-        answer = _agent_dict(agent)
+    answer = _update_agent(request, agent_id, approver=approver)
     logger.info("supervisor %s set agent %s approver=%s", request.ctx.agent.id, agent_id, approver)
     return json(answer)
+
+
+def _update_agent(request: Request, agent_id: int, **fields) -> dict:
+    """Sets a supervisor-managed field of an agent; the agent as the API shows it."""
+    with request.app.ctx.db.session() as s:
+        agent = _agent(s, agent_id)
+        for name, value in fields.items():
+            setattr(agent, name, value)
+        return _agent_dict(agent)
 
 
 def _agent(s, agent_id: int) -> Agent:
