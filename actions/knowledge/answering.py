@@ -14,12 +14,17 @@ from actions.shared.requests import ABOUT, INTENT_TITLES, POLICY_INTENTS, REQUES
 NAMES_SOMETHING = re.compile(r"\d{4,}|@")
 UNSURE_REQUEST = 0.2  # an intent the NLU hesitated on, worth a button (a button costs little)
 # Phrased as a question: a question word first, a question mark last, "can
-# I/do you...", or a fact asked mid-sentence ("reset link expired how long
-# does it last", "i need the return label where is it").
+# I/do you...", a fact asked mid-sentence ("reset link expired how long
+# does it last", "i need the return label where is it"), or a question
+# after the situation is told.
 PHRASED_AS_QUESTION = re.compile(
     r"^\s*(how|what|whats|what's|when|which|who|why|can|could|do|does|is|are|will|would|should|"
     r"may|if|any)\b|\?\s*$|\b(can|could|do|does|will|would|should) (i|you|u|we)\b"
     r"|\bhow (long|much|many|soon|fast)\b|\bwhere (is|are|do|can) (it|they|i)\b"
+    # a question after the situation: "item is defective, who pays the shipping?",
+    # "refund of $800, is it automatic", "they asked for my password is that normal"
+    r"|[,;:.!]\s*(how|what|whats|what's|when|which|who|why|is|are|can|do|does|will)\b"
+    r"|\b(is|are) (it|that|this|there)( \w+)?\s*[?]*\s*$"
     r"|¿|^\s*(cu[aá]nto|cu[aá]ntos|cu[aá]ndo|c[oó]mo|qu[eé]|cu[aá]l|puedo|se puede|hasta cu[aá]ndo)\b",
     re.I)
 # A passage scoring this much is in the customer's own words: a request said,
@@ -60,9 +65,19 @@ def answer_question(question: str, language: str = "en") -> Optional[Answer]:
 
 def prefer_passage(topic_answer: Optional[str], found: Optional[Answer]) -> bool:
     """Whether the retriever's passage answers better than the topic's text:
-    it is sure of a passage the topic does not quote."""
-    return (found is not None and found.score >= PREFER_OVER_TOPIC
-            and (not topic_answer or found.text.split("\n")[0] not in topic_answer))
+    it found a passage the topic does not quote, or is sure of one the topic
+    quotes among others ("are sale items returnable" -> the final-sale rule,
+    not all of Returns)."""
+    if found is None:
+        return False
+    return (not topic_answer or found.score >= PREFER_OVER_TOPIC
+            or found.text.split("\n")[0] not in topic_answer)
+
+
+def nothing_answers(question: str, language: str = "en") -> bool:
+    """Whether the retriever finds "no passage answers this" likelier than
+    any passage ("can I pick up my order in store?"): no topic is quoted then either."""
+    return retriever(language).unanswerable(question or "")
 
 
 def best_score(question: str, language: str = "en") -> float:

@@ -6,6 +6,7 @@ English passage names its bullet (`bullet`: words only that bullet has) and
 its text is read from the markdown, so editing the policies changes the
 answers. A translation (es.yml) carries its own `text` under the same ids.
 `asks` (the ways customers ask) only help the retriever; they are never shown.
+`unanswered` lists questions no passage answers (the retriever's "not sure").
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = ROOT / "knowledge" / "passages"
 DEFAULT_POLICIES = ROOT / "knowledge" / "harbor_policies.md"
+# The NLU's out-of-scope examples (a CLINC150 sample): questions nothing here answers.
+OUT_OF_SCOPE = ROOT / "data" / "nlu" / "clinc150" / "out_of_scope.yml"
 MARKERS = re.compile(r"\s*\((enforced)\)\s*", re.I)
 
 
@@ -88,3 +91,27 @@ def load_passages(language: str = "en") -> List[Passage]:
             passages.append(Passage(row["id"], row.get("section", ""), text.strip(), tuple(row.get("asks") or ())))
         _cache[language] = (key, passages)
     return _cache[language][1]
+
+
+_unanswered_cache: Dict[str, Tuple[Tuple, List[str]]] = {}
+
+
+def load_unanswered(language: str = "en") -> List[str]:
+    """Questions no passage answers, in `language`: the file's `unanswered`
+    list and, for English, the NLU's out-of-scope examples (re-read when
+    either changes)."""
+    path = passages_dir() / f"{language}.yml"
+    files = [f for f in (path, OUT_OF_SCOPE if language == "en" else None) if f is not None and f.exists()]
+    key = tuple((str(f), f.stat().st_mtime) for f in files)
+    if language in _unanswered_cache and _unanswered_cache[language][0] == key:
+        return _unanswered_cache[language][1]
+    questions: List[str] = []
+    if path in files:
+        questions += yaml.safe_load(path.read_text(encoding="utf-8")).get("unanswered") or []
+    if OUT_OF_SCOPE in files:
+        for block in yaml.safe_load(OUT_OF_SCOPE.read_text(encoding="utf-8")).get("nlu") or []:
+            if block.get("intent") == "out_of_scope":
+                questions += [line.strip()[2:].strip() for line in block["examples"].splitlines()
+                              if line.strip().startswith("- ")]
+    _unanswered_cache[language] = (key, questions)
+    return questions

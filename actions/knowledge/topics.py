@@ -26,8 +26,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.shared.naming import NamedAction
-from actions.knowledge.answering import (Answer, answer_question, best_score, prefer_passage,
-                                         start_request_button)
+from actions.knowledge.answering import (Answer, answer_question, best_score, nothing_answers,
+                                         prefer_passage, start_request_button)
 from actions.shared.requests import POLICY_INTENTS
 from actions.shared.language import answering
 from actions.knowledge.passages import load_passages, parse_policies, policies_path
@@ -150,12 +150,16 @@ def policy_hint(message: Dict[str, Any]) -> Optional[str]:
 
 def policy_answer(intent: Optional[str], text: str, language: str = "en",
                   hints: str = "") -> Tuple[Optional[str], Optional[Answer]]:
-    """What answers a policy question: its topic's text (English; `intent` picks
-    the topic), or the passages when they are sure of a rule the topic does not
-    quote, or when there is no topic. (None, None): nothing answers. `hints`:
-    the message's entity values, which help choose the topic's part."""
-    topic = answer_for(intent, f"{text} {hints}") if intent and language == "en" else None
+    """What answers a policy question: the retriever's passage(s), or the
+    topic's broader text (English; `intent` picks the topic) when that quotes
+    the passage found and the retriever is not sure enough of that one rule
+    alone ("what's your return policy?"), or when the retriever found none but
+    does not think nothing answers. (None, None): nothing answers. `hints`: the
+    message's entity values, which help choose the topic's part."""
     found = answer_question(text, language)
+    if found is None and nothing_answers(text, language):
+        return None, None
+    topic = answer_for(intent, f"{text} {hints}") if intent and language == "en" else None
     if topic and not prefer_passage(topic, found):
         return topic, None
     return None, found

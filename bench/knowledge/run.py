@@ -141,11 +141,13 @@ def main() -> int:
     parser.add_argument("--errors", action="store_true")
     parser.add_argument("--model", type=Path, help="answer as the bot does, with this model's NLU")
     parser.add_argument("--live", action="store_true", help="with --model: ask the running assistant")
+    parser.add_argument("--halves", nargs="+", help="only these halves (default: all)")
     args = parser.parse_args()
     if args.threshold is not None:
         retrieval.ANSWER_THRESHOLD = args.threshold
     golden = yaml.safe_load(GOLDEN.read_text())
-    halves = [half for half in ("dev", "heldout", "heldout2", "heldout3") if golden.get(half)]
+    halves = [half for half in (args.halves or ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"))
+              if golden.get(half)]
     questions = [item["q"] for half in halves for item in golden[half]]
     if args.live and args.model:
         replies = live_answers(args.model, questions)

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import (DEFAULT_POLICIES, ActionAnswerPolicy, answer_for, load_policies,
                                load_topics, section_named)
+from actions.knowledge.answering import answer_question
 from actions.knowledge.passages import load_passages
 from actions.misc import ActionDefaultAskAffirmation
 from actions.shared.messages import message_name
@@ -117,6 +118,21 @@ def test_every_policy_bullet_is_exactly_one_passage():
     texts = [p.text for p in load_passages()]
     assert sorted(texts) == sorted(bullets)
     assert len({p.id for p in load_passages()}) == len(texts)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_passage_has_a_dozen_ways_of_asking_for_the_retriever_to_learn_from(language):
+    thin = [p.id for p in load_passages(language) if len(p.asks) < 12]
+    assert not thin
+
+
+@pytest.mark.parametrize("question,language", [
+    ("can you gift wrap my order", "en"),
+    ("what's your phone number", "en"),
+    ("tienen tienda en madrid?", "es"),
+])
+def test_a_question_near_a_passage_that_no_policy_answers_gets_no_answer(question, language):
+    assert answer_question(question, language) is None
 
 
 @pytest.mark.parametrize("question,facts", [
