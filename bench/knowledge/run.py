@@ -41,6 +41,26 @@ from actions.shared.requests import POLICY_INTENTS  # noqa: E402
 GOLDEN = ROOT / "bench" / "knowledge" / "golden.yml"
 
 
+class Nearest(retrieval.Retriever):
+    """For comparison (--nearest): the same features and data, scored by the
+    cosine of the nearest document (the retriever before 2026-12-04)."""
+
+    def __init__(self, passages, language="en", unanswered=()) -> None:
+        super().__init__(passages, language, unanswered)
+        documents = [(index, text) for index, p in enumerate(passages) for text in (p.text, *p.asks)]
+        documents += [(retrieval.NONE, text) for text in unanswered]
+        self.owners = [owner for owner, _ in documents]
+        self.matrix = self.vectorizer.transform([retrieval.normalise(t, language) for _, t in documents])
+
+    def probabilities(self, question):
+        vector = self.vectorizer.transform([retrieval.normalise(question, self.language)])
+        best: Dict[int, float] = {}
+        for owner, score in zip(self.owners, (self.matrix @ vector.T).toarray().ravel() / 2):
+            best[owner] = max(best.get(owner, 0.0), float(score))
+        none = best.pop(retrieval.NONE, 0.0)
+        return sorted(best.items(), key=lambda item: -item[1]), none
+
+
 def right(item: Dict, answer: Optional[str]) -> bool:
     if item.get("none"):
         return answer is None
@@ -142,9 +162,13 @@ def main() -> int:
     parser.add_argument("--model", type=Path, help="answer as the bot does, with this model's NLU")
     parser.add_argument("--live", action="store_true", help="with --model: ask the running assistant")
     parser.add_argument("--halves", nargs="+", help="only these halves (default: all)")
+    parser.add_argument("--nearest", action="store_true",
+                        help="retriever alone, scored by the nearest document's cosine instead of the classifier")
     args = parser.parse_args()
     if args.threshold is not None:
         retrieval.ANSWER_THRESHOLD = args.threshold
+    if args.nearest:
+        retrieval.Retriever = Nearest
     golden = yaml.safe_load(GOLDEN.read_text())
     halves = [half for half in (args.halves or ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"))
               if golden.get(half)]
