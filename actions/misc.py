@@ -29,14 +29,15 @@ from actions.knowledge.answering import Answer, names_something, start_request_b
 from actions.knowledge.topics import policy_answer, policy_hint, quoted
 from actions.shared.language import answering
 from actions.shared.naming import NamedAction
-from actions.shared.messages import utter
+from actions.shared.messages import button_title, utter
 from actions.shared.requests import INTENT_TITLES
 
 logger = logging.getLogger(__name__)
 
 FALLBACK_HANDOFF_REASON = "The bot did not understand the request"
 
-SOMETHING_ELSE = {"title": "Something else", "payload": "/out_of_scope"}
+def something_else() -> Dict[str, str]:
+    return {"title": button_title("out_of_scope", "Something else"), "payload": "/out_of_scope"}
 
 
 def intent_payload(intent: str, entities: List[Dict[str, Any]]) -> str:
@@ -89,9 +90,9 @@ class ActionDefaultAskAffirmation(NamedAction, action="action_default_ask_affirm
             utter(dispatcher, "utter_ask_rephrase")
             return []
         entities = message.get("entities") or []
-        buttons = [{"title": INTENT_TITLES[intent], "payload": intent_payload(intent, entities)}
+        buttons = [{"title": button_title(intent, INTENT_TITLES[intent]), "payload": intent_payload(intent, entities)}
                    for intent in guesses]
-        utter(dispatcher, "utter_ask_affirmation", extra_buttons=buttons + [SOMETHING_ELSE])
+        utter(dispatcher, "utter_ask_affirmation", extra_buttons=buttons + [something_else()])
         return []
 
 

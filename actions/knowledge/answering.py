@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from actions.knowledge.retriever import retriever
+from actions.shared.messages import button_title
 from actions.shared.requests import ABOUT, INTENT_TITLES, POLICY_INTENTS, REQUEST_STARTERS
 
 
@@ -99,7 +100,7 @@ def start_request_button(message: Dict[str, Any]) -> List[Dict[str, str]]:
         candidates += [r.get("name") for r in ranking[:2] if (r.get("confidence") or 0) >= UNSURE_REQUEST]
     for intent in candidates:
         if intent in REQUEST_STARTERS and REQUEST_STARTERS[intent].endswith("_form") and intent in INTENT_TITLES:
-            return [{"title": INTENT_TITLES[intent], "payload": f"/{intent}"}]
+            return [{"title": button_title(intent, INTENT_TITLES[intent]), "payload": f"/{intent}"}]
     return []
 
 

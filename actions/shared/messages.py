@@ -27,6 +27,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.shared.language import DEFAULT, current
 
 MESSAGES_DIR = Path(__file__).resolve().parents[1] / "messages"
+# <language>/titles.yml: the requests' button titles (not messages).
+TITLES = "titles.yml"
 
 
 @lru_cache(maxsize=None)
@@ -34,12 +36,25 @@ def catalogue(language: str = DEFAULT) -> Dict[str, List[Dict[str, Any]]]:
     """The messages in `language` (English: the files directly in MESSAGES_DIR)."""
     folder = MESSAGES_DIR if language == DEFAULT else MESSAGES_DIR / language
     messages: Dict[str, List[Dict[str, Any]]] = {}
-    for path in sorted(folder.glob("*.yml")):
+    for path in sorted(p for p in folder.glob("*.yml") if p.name != TITLES):
         for name, variations in (yaml.safe_load(path.read_text()) or {}).items():
             if name in messages:
                 raise ValueError(f"message {name!r} is defined twice ({path.name})")
             messages[name] = variations
     return messages
+
+
+@lru_cache(maxsize=None)
+def titles(language: str) -> Dict[str, str]:
+    """Button titles of the registry's requests in `language` (English: the
+    registry's own, actions/shared/requests.py)."""
+    path = MESSAGES_DIR / language / TITLES
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+
+
+def button_title(intent: str, english: str) -> str:
+    """A request's button title in the conversation's language, `english` where none."""
+    return titles(current.get()).get(intent) or english
 
 
 class _Keep(dict):

@@ -45,3 +45,32 @@ def test_spanish_translates_every_message_of_the_spanish_flows():
              "utter_refund_processing", "utter_refund_issued", "utter_handoff_live", "utter_handoff_ticket",
              "utter_policy_unknown", "utter_ask_return_reason", "utter_return_created_card"}
     assert flows - spanish == set()
+
+
+def test_every_request_button_has_a_spanish_title():
+    from actions.shared.messages import titles
+    from actions.shared.requests import INTENT_TITLES
+
+    assert set(INTENT_TITLES) - set(titles("es")) == set()
+    assert set(titles("es")) - set(INTENT_TITLES) == {"out_of_scope"}  # "Otra cosa"
+
+
+async def test_did_you_mean_offers_its_buttons_in_the_conversations_language():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.misc import ActionDefaultAskAffirmation
+    from actions.shared import language
+    from tests.support.trackers import says
+
+    tracker = says("oye, una cosa de mi cuenta y del pedido", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.6}, {"name": "edit_account", "confidence": 0.4},
+        {"name": "track_order", "confidence": 0.3}]
+    token = language.current.set("es")
+    try:
+        dispatcher = CollectingDispatcher()
+        await ActionDefaultAskAffirmation().run(dispatcher, tracker, {})
+    finally:
+        language.current.reset(token)
+    titles = [b["title"] for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert titles == ["Cambiar los datos de mi cuenta", "Seguir un pedido", "Otra cosa"]
