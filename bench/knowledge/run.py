@@ -61,6 +61,34 @@ class Nearest(retrieval.Retriever):
         return sorted(best.items(), key=lambda item: -item[1]), none
 
 
+class BM25(Nearest):
+    """For comparison (--bm25, needs `pip install bm25s==0.3.16`): the best
+    document's BM25 score on the same data; "not sure" when a question
+    nothing answers scores higher. BM25 scores have no fixed scale, so
+    ANSWER_THRESHOLD does not apply (0 is used), nor SECOND_WITHIN (two
+    passages within 85% of each other are common in BM25: only the best is
+    quoted, as the classifier nearly always does)."""
+
+    def __init__(self, passages, language="en", unanswered=()) -> None:
+        super().__init__(passages, language, unanswered)
+        import bm25s
+
+        self.bm25s = bm25s
+        documents = [retrieval.normalise(t, language) for p in passages for t in (p.text, *p.asks)]
+        documents += [retrieval.normalise(t, language) for t in unanswered]
+        self.index = bm25s.BM25()
+        self.index.index(bm25s.tokenize(documents, stopwords=None, show_progress=False), show_progress=False)
+
+    def probabilities(self, question):
+        tokens = self.bm25s.tokenize([retrieval.normalise(question, self.language)], stopwords=None,
+                                     show_progress=False, return_ids=False)[0]
+        best: Dict[int, float] = {}
+        for owner, score in zip(self.owners, self.index.get_scores(tokens)):
+            best[owner] = max(best.get(owner, 0.0), float(score))
+        none = best.pop(retrieval.NONE, 0.0)
+        return sorted(best.items(), key=lambda item: -item[1]), none
+
+
 def right(item: Dict, answer: Optional[str]) -> bool:
     if item.get("none"):
         return answer is None
@@ -117,9 +145,24 @@ def live_answers(model: Path, questions: List[str]) -> Dict[str, str]:
                                              {"Content-Type": "application/json"})
             with urllib.request.urlopen(request, timeout=60) as response:
                 replies[question] = "\n".join(m.get("text") or "" for m in json.loads(response.read()))
+        print_gaps(stack)
         return replies
     finally:
         stack.stop()
+
+
+def print_gaps(stack) -> None:
+    """The knowledge gaps `make analytics` lists after these conversations."""
+    from services.analytics import build_report
+
+    events = stack.tmp / "events.db"
+    if not events.exists():
+        return
+    report = build_report(1, events_url=f"sqlite:///{events}", inbox_url=f"sqlite:///{stack.tmp / 'inbox.db'}")
+    know = report.get("knowledge") or {}
+    print(f"analytics: {know.get('answers', 0)} answers quoting the policies, {know.get('gaps', 0)} knowledge gaps:")
+    for gap in know.get("top_gaps") or []:
+        print(f"  {gap['question']!r} x{gap['count']} (best passage {gap['best_score']})")
 
 
 def live_right(item: Dict, reply: str) -> bool:
@@ -162,6 +205,7 @@ def main() -> int:
     parser.add_argument("--model", type=Path, help="answer as the bot does, with this model's NLU")
     parser.add_argument("--live", action="store_true", help="with --model: ask the running assistant")
     parser.add_argument("--halves", nargs="+", help="only these halves (default: all)")
+    parser.add_argument("--bm25", action="store_true", help="retriever alone, scored by bm25s (install it first)")
     parser.add_argument("--nearest", action="store_true",
                         help="retriever alone, scored by the nearest document's cosine instead of the classifier")
     args = parser.parse_args()
@@ -169,6 +213,8 @@ def main() -> int:
         retrieval.ANSWER_THRESHOLD = args.threshold
     if args.nearest:
         retrieval.Retriever = Nearest
+    if args.bm25:
+        retrieval.Retriever, retrieval.ANSWER_THRESHOLD, retrieval.SECOND_WITHIN = BM25, 0.0, 1.0
     golden = yaml.safe_load(GOLDEN.read_text())
     halves = [half for half in (args.halves or ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"))
               if golden.get(half)]
