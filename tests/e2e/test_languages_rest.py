@@ -102,3 +102,11 @@ def _agent(inbox, supervisor, email, languages):
                         token=supervisor)
     assert status == 200 and body["languages"] == languages
     return login(inbox, (email, "harbor-e2e-pass"))
+
+
+def test_a_spanish_return_past_its_window_is_explained_in_spanish(rasa):
+    sender = new_sender("e2e-es")
+    say(rasa, sender, "hola, quiero devolver mi pedido 10233")
+    answer = text_of(say(rasa, sender, "maya.patel@example.com"))  # delivered 45 days ago
+    assert "30 días" in answer and "plazo de devolución" in answer
+    assert "return window" not in answer and "Talk to a person" not in answer
