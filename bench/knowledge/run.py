@@ -216,7 +216,7 @@ def main() -> int:
     if args.bm25:
         retrieval.Retriever, retrieval.ANSWER_THRESHOLD, retrieval.SECOND_WITHIN = BM25, 0.0, 1.0
     golden = yaml.safe_load(GOLDEN.read_text())
-    halves = [half for half in (args.halves or ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"))
+    halves = [half for half in (args.halves or ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"))
               if golden.get(half)]
     questions = [item["q"] for half in halves for item in golden[half]]
     if args.live and args.model:
