@@ -25,6 +25,8 @@ PHRASED_AS_QUESTION = re.compile(
     # a question after the situation: "item is defective, who pays the shipping?",
     # "refund of $800, is it automatic", "they asked for my password is that normal"
     r"|[,;:.!]\s*(how|what|whats|what's|when|which|who|why|is|are|can|do|does|will)\b"
+    # a question word with its verb anywhere: "i lost the label where does it go"
+    r"|\b(where|why|when|what|which|who|how) (is|are|does|do|did|will|would|can|should|was|were)\b"
     r"|\b(is|are) (it|that|this|there)( \w+)?\s*[?]*\s*$"
     r"|¿|^\s*(cu[aá]nto|cu[aá]ntos|cu[aá]ndo|c[oó]mo|qu[eé]|cu[aá]l|puedo|se puede|hasta cu[aá]ndo)\b",
     re.I)
