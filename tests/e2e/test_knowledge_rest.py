@@ -81,3 +81,8 @@ def test_a_policy_question_the_nlu_filed_under_another_topic_gets_the_right_pass
 def test_a_question_told_after_the_situation_hears_the_fact_before_the_flow(rasa):
     replies = text_of(say(rasa, new_sender("e2e-know"), "item is defective, who pays the shipping to send it back"))
     assert "free when the item arrived damaged, defective or wrong" in replies
+
+
+def test_a_question_word_mid_sentence_hears_the_fact_before_the_flow(rasa):
+    replies = text_of(say(rasa, new_sender("e2e-know"), "my refund is over 500 bucks why is it on hold"))
+    assert "approved by a human agent" in replies
