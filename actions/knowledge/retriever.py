@@ -10,7 +10,7 @@ class, so "do you gift wrap?" is "not sure" rather than the nearest rule.
 
 The score is the classifier's probability of the passage; below
 ANSWER_THRESHOLD, or when "none" is likelier, the bot is not sure. Chosen
-over nearest-neighbour cosine on the same features, bm25s and spaCy vectors:
+over nearest-neighbour cosine on the same features and over bm25s:
 measured in bench/knowledge/run.py (bench/README.md).
 """
 from __future__ import annotations
