@@ -165,6 +165,16 @@ def friendly_date(iso_date: Optional[str]) -> str:
     return f"{day:%A}, {day:%B} {day.day}"
 
 
+# "month"/"months" in the languages the bot answers in (a count goes before it)
+MONTH_WORDS = {"en": ("month", "months"), "es": ("mes", "meses")}
+
+
+def month_word(count: Any) -> str:
+    """'month' or 'months' ('mes'/'meses' in a Spanish conversation) for `count`."""
+    singular, plural = MONTH_WORDS.get(answering(), MONTH_WORDS["en"])
+    return singular if int(count or 0) == 1 else plural
+
+
 def item_names(order: Dict[str, Any]) -> str:
     names = [item.get("name") or item.get("sku", "item") for item in order.get("items", [])]
     return ", ".join(names) if names else "your items"

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, List, Optional
 
 from actions.clients.base import Json
-from actions.shared.common import friendly_date, money
+from actions.shared.common import friendly_date, money, month_word
 
 MAX_PAUSE_MONTHS = 3  # knowledge/harbor_policies.md: "paused for up to 3 months"
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -50,7 +50,7 @@ def quote_values(sub: Json, quote: Json) -> Dict[str, Any]:
     return {"plan": sub.get("plan") or "Harbor Plus", "price": money(sub.get("price")),
             "fee": money(fee), "refund": money(refund), "gross": money(refund + fee),
             "unused_months": quote.get("unused_months"),
-            "months_word": "month" if quote.get("unused_months") == 1 else "months",
+            "months_word": month_word(quote.get("unused_months")),
             "active_until": friendly_date(quote.get("effective_date") or sub.get("renews_at"))}
 
 

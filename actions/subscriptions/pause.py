@@ -12,7 +12,7 @@ from actions.shared.naming import NamedAction
 from actions import clients
 from actions.shared.account_verification import account_unverified
 from actions.clients.base import BackendError, Rejected
-from actions.shared.common import backend_failure, friendly_date, idempotency_key, account_customer
+from actions.shared.common import account_customer, backend_failure, friendly_date, idempotency_key, month_word
 from actions.shared.messages import utter
 from actions.subscriptions.membership import MAX_PAUSE_MONTHS, UNVERIFIED, pausable
 
@@ -52,7 +52,7 @@ class ActionPauseSubscription(NamedAction, action="action_pause_subscription"):
         except BackendError as error:
             return backend_failure(dispatcher, tracker, error, f"pausing {sub['id']}") + done
         utter(dispatcher, "utter_subscription_paused", plan=plan,
-              months=f"{int(months)} month{'s' if int(months) != 1 else ''}",
+              months=f"{int(months)} {month_word(months)}",
               paused_until=friendly_date(paused.get("paused_until")),
               renews_on=friendly_date(paused.get("renews_at")))
         return done

@@ -39,12 +39,20 @@ def test_every_translation_is_of_an_english_message_with_its_placeholders_and_bu
                        [b["payload"] for b in original.get("buttons", [])], (folder.name, name)
 
 
-def test_spanish_translates_every_message_of_the_spanish_flows():
-    spanish = set(catalogue("es"))
-    flows = {"utter_ask_order_id", "utter_ask_customer_email", "utter_order_shipped", "utter_order_processing",
-             "utter_refund_processing", "utter_refund_issued", "utter_handoff_live", "utter_handoff_ticket",
-             "utter_policy_unknown", "utter_ask_return_reason", "utter_return_created_card"}
-    assert flows - spanish == set()
+def test_spanish_translates_every_message_the_actions_send():
+    assert set(catalogue()) - set(catalogue("es")) == set()
+
+
+def test_month_words_follow_the_conversations_language():
+    from actions.shared import language
+    from actions.shared.common import month_word
+
+    assert (month_word(1), month_word(3)) == ("month", "months")
+    token = language.current.set("es")
+    try:
+        assert (month_word(1), month_word(3)) == ("mes", "meses")
+    finally:
+        language.current.reset(token)
 
 
 def test_every_request_button_has_a_spanish_title():
