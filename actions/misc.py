@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 FALLBACK_HANDOFF_REASON = "The bot did not understand the request"
 
+
 def something_else() -> Dict[str, str]:
     return {"title": button_title("out_of_scope", "Something else"), "payload": "/out_of_scope"}
 

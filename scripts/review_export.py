@@ -21,6 +21,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from actions.shared.nlu_data import examples_by_intent  # noqa: E402
+
 OUTPUT = ROOT / "data" / "nlu" / "reviewed.yml"
 HEADER = ("# Customer messages the bot misunderstood, labelled in the inbox's review page\n"
           "# and exported by `make review-export` (scripts/review_export.py): personal data\n"
@@ -45,10 +47,8 @@ def existing_examples(skip: Path) -> Set[str]:
     for path in (ROOT / "data" / "nlu").rglob("*.yml"):
         if path == skip:
             continue
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
-                if line.strip().startswith("- "):
-                    seen.add(normalise(line.strip()[2:]))
+        for examples in examples_by_intent(yaml.safe_load(path.read_text(encoding="utf-8"))).values():
+            seen.update(normalise(example) for example in examples)
     return seen
 
 
@@ -89,9 +89,7 @@ def read_labels(inbox_url: str) -> List[Dict[str, str]]:
 def current(path: Path) -> Dict[str, List[str]]:
     if not path.exists():
         return {}
-    blocks = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []
-    return {b["intent"]: [line.strip()[2:] for line in str(b.get("examples") or "").splitlines()
-                          if line.strip().startswith("- ")] for b in blocks}
+    return examples_by_intent(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def render(by_intent: Dict[str, List[str]]) -> str:

@@ -21,7 +21,7 @@ UNSURE_REQUEST = 0.2  # an intent the NLU hesitated on, worth a button (a button
 PHRASED_AS_QUESTION = re.compile(
     r"^\s*(how|what|whats|what's|when|which|who|why|can|could|do|does|is|are|will|would|should|"
     r"may|if|any)\b|\?\s*$|\b(can|could|do|does|will|would|should) (i|you|u|we)\b"
-    r"|\bhow (long|much|many|soon|fast)\b|\bwhere (is|are|do|can) (it|they|i)\b"
+    r"|\bhow (long|much|many|soon|fast)\b"
     # a question after the situation: "item is defective, who pays the shipping?",
     # "refund of $800, is it automatic", "they asked for my password is that normal"
     r"|[,;:.!]\s*(how|what|whats|what's|when|which|who|why|is|are|can|do|does|will)\b"

@@ -14,9 +14,11 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
+
+from actions.shared.nlu_data import examples_by_intent
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = ROOT / "knowledge" / "passages"
@@ -67,6 +69,23 @@ def bullet_text(policies: Dict[str, List[str]], section: str, words: str) -> str
     return found[0]
 
 
+_files: Dict[Path, Tuple[float, Dict[str, Any]]] = {}
+
+
+def _yaml(path: Path) -> Dict[str, Any]:
+    """A YAML file's contents, read again only when the file changes."""
+    mtime = path.stat().st_mtime
+    if path not in _files or _files[path][0] != mtime:
+        _files[path] = (mtime, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return _files[path][1]
+
+
+def passages_file(language: str) -> Path:
+    """knowledge/passages/<language>.yml, English where there is no file for it."""
+    path = passages_dir() / f"{language}.yml"
+    return path if path.exists() else passages_dir() / "en.yml"
+
+
 _cache: Dict[str, Tuple[Tuple, List[Passage]]] = {}
 
 
@@ -74,13 +93,11 @@ def load_passages(language: str = "en") -> List[Passage]:
     """The passages in `language`, English where there is no file for it
     (re-read when the file or the policies change). Raises OSError, KeyError
     or yaml.YAMLError when they cannot be read."""
-    path = passages_dir() / f"{language}.yml"
-    if not path.exists():
-        path = passages_dir() / "en.yml"
+    path = passages_file(language)
     policies_file = policies_path()
     key = (str(path), path.stat().st_mtime, str(policies_file), policies_file.stat().st_mtime)
     if language not in _cache or _cache[language][0] != key:
-        rows = yaml.safe_load(path.read_text(encoding="utf-8"))["passages"]
+        rows = _yaml(path)["passages"]
         policies: Optional[Dict[str, List[str]]] = None
         passages = []
         for row in rows:
@@ -93,25 +110,12 @@ def load_passages(language: str = "en") -> List[Passage]:
     return _cache[language][1]
 
 
-_unanswered_cache: Dict[str, Tuple[Tuple, List[str]]] = {}
-
-
 def load_unanswered(language: str = "en") -> List[str]:
-    """Questions no passage answers, in `language`: the file's `unanswered`
-    list and, for English, the NLU's out-of-scope examples (re-read when
-    either changes)."""
-    path = passages_dir() / f"{language}.yml"
-    files = [f for f in (path, OUT_OF_SCOPE if language == "en" else None) if f is not None and f.exists()]
-    key = tuple((str(f), f.stat().st_mtime) for f in files)
-    if language in _unanswered_cache and _unanswered_cache[language][0] == key:
-        return _unanswered_cache[language][1]
-    questions: List[str] = []
-    if path in files:
-        questions += yaml.safe_load(path.read_text(encoding="utf-8")).get("unanswered") or []
-    if OUT_OF_SCOPE in files:
-        for block in yaml.safe_load(OUT_OF_SCOPE.read_text(encoding="utf-8")).get("nlu") or []:
-            if block.get("intent") == "out_of_scope":
-                questions += [line.strip()[2:].strip() for line in block["examples"].splitlines()
-                              if line.strip().startswith("- ")]
-    _unanswered_cache[language] = (key, questions)
+    """Questions no passage answers, in `language`: the passage file's
+    `unanswered` list and, with the English file, the NLU's out-of-scope
+    examples."""
+    path = passages_file(language)
+    questions = list(_yaml(path).get("unanswered") or [])
+    if path.name == "en.yml" and OUT_OF_SCOPE.exists():
+        questions += examples_by_intent(_yaml(OUT_OF_SCOPE)).get("out_of_scope", [])
     return questions

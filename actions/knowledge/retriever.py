@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Dict, List, Sequence, Tuple
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -89,13 +90,16 @@ class Retriever:
         self.model = LogisticRegression(C=C, solver="liblinear", max_iter=5000).fit(
             self.vectorizer.fit_transform(documents), labels)
         self.classes = [int(c) for c in self.model.classes_]
+        # a message is asked about several times in a turn (answer, "nothing
+        # answers?", the gap's score; the router, in the Rasa process): predict once
+        self.probabilities = lru_cache(maxsize=1024)(self._probabilities)
 
-    def probabilities(self, question: str) -> Tuple[List[Tuple[int, float]], float]:
+    def _probabilities(self, question: str) -> Tuple[Tuple[Tuple[int, float], ...], float]:
         """(passage index, probability) best first, and the probability that no passage answers."""
         row = self.model.predict_proba(self.vectorizer.transform([normalise(question, self.language)]))[0]
         ranked = sorted(((c, float(p)) for c, p in zip(self.classes, row) if c != NONE), key=lambda i: -i[1])
         none = next((float(p) for c, p in zip(self.classes, row) if c == NONE), 0.0)
-        return ranked, none
+        return tuple(ranked), none
 
     def search(self, question: str, top: int = 3) -> List[Hit]:
         """The likeliest passages for `question`, best first, with their probabilities."""

@@ -52,13 +52,13 @@ class Nearest(retrieval.Retriever):
         self.owners = [owner for owner, _ in documents]
         self.matrix = self.vectorizer.transform([retrieval.normalise(t, language) for _, t in documents])
 
-    def probabilities(self, question):
+    def _probabilities(self, question):
         vector = self.vectorizer.transform([retrieval.normalise(question, self.language)])
         best: Dict[int, float] = {}
         for owner, score in zip(self.owners, (self.matrix @ vector.T).toarray().ravel() / 2):
             best[owner] = max(best.get(owner, 0.0), float(score))
         none = best.pop(retrieval.NONE, 0.0)
-        return sorted(best.items(), key=lambda item: -item[1]), none
+        return tuple(sorted(best.items(), key=lambda item: -item[1])), none
 
 
 class BM25(Nearest):
@@ -79,14 +79,14 @@ class BM25(Nearest):
         self.index = bm25s.BM25()
         self.index.index(bm25s.tokenize(documents, stopwords=None, show_progress=False), show_progress=False)
 
-    def probabilities(self, question):
+    def _probabilities(self, question):
         tokens = self.bm25s.tokenize([retrieval.normalise(question, self.language)], stopwords=None,
                                      show_progress=False, return_ids=False)[0]
         best: Dict[int, float] = {}
         for owner, score in zip(self.owners, self.index.get_scores(tokens)):
             best[owner] = max(best.get(owner, 0.0), float(score))
         none = best.pop(retrieval.NONE, 0.0)
-        return sorted(best.items(), key=lambda item: -item[1]), none
+        return tuple(sorted(best.items(), key=lambda item: -item[1])), none
 
 
 def right(item: Dict, answer: Optional[str]) -> bool:
